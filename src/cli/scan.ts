@@ -1,0 +1,107 @@
+import { Command, Option } from 'commander';
+import { SEVERITY_RANK, type Finding, type Severity } from '../classify/finding.js';
+import type { InputError } from '../parse/records.js';
+import { resolveInputs } from '../sources/inputs.js';
+import { DeadLetter } from '../sinks/dead-letter.js';
+import { renderJson } from '../sinks/json.js';
+import { findingLine, summaryLines } from '../sinks/ndjson.js';
+import { Output } from '../sinks/output.js';
+import { ProgressBar } from '../sinks/progress.js';
+import { colorsFor, stripControl } from '../sinks/terminal.js';
+import { renderText } from '../sinks/text.js';
+import { EXIT } from './exit.js';
+import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
+import { Scanner } from './scanner.js';
+
+interface ScanFlags extends RuleFlags {
+  format: 'text' | 'json' | 'ndjson';
+  failOn?: Severity;
+  deadLetter?: string;
+  progress: boolean;
+  color?: boolean;
+}
+
+export function scanCommand(): Command {
+  const command = new Command('scan')
+    .description('scan JSON logs (files, directories, globs, gzip, or stdin) for memory findings and trace timelines')
+    .argument('[inputs...]', "files, directories (recursive), globs; '-' or nothing for stdin")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding is at or above this severity').choices(['warning', 'critical']))
+    .option('--dead-letter <file>', 'write every malformed line and invalid record to FILE as NDJSON')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--color', 'force colours on')
+    .option('--no-color', 'force colours off (NO_COLOR works too)');
+  for (const option of ruleOptions()) command.addOption(option);
+  return command.action(async (inputs: string[], flags: ScanFlags) => {
+    process.exitCode = await runScan(inputs, flags);
+  });
+}
+
+export async function runScan(args: string[], flags: ScanFlags): Promise<number> {
+  const config = await loadConfig(flags);
+  const stdout = new Output(process.stdout);
+  const deadLetter = flags.deadLetter ? new DeadLetter(flags.deadLetter) : undefined;
+  const { inputs, problems } = await resolveInputs(args);
+
+  const pendingFindings: Finding[] = [];
+  const pendingErrors: InputError[] = [];
+  let rawBytes = 0;
+  const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
+  const progress = flags.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
+
+  const scanner: Scanner = new Scanner(config, {
+    finding: flags.format === 'ndjson' ? (f) => pendingFindings.push(f) : undefined,
+    inputError: deadLetter ? (e) => pendingErrors.push(e) : undefined,
+    progress: (n) => {
+      rawBytes += n;
+    },
+    drain: async () => {
+      progress?.update({ bytes: rawBytes, findings: scanner.findingsTotal });
+      for (const f of pendingFindings.splice(0)) await stdout.write(findingLine(f));
+      for (const e of pendingErrors.splice(0)) await deadLetter?.write(e);
+    },
+  });
+
+  for (const problem of problems) scanner.inputFailed(problem.name, problem.reason);
+  for (const input of inputs) await scanner.scan(input);
+  progress?.stop();
+  await deadLetter?.close();
+
+  const report = scanner.report();
+  if (flags.format === 'json') await stdout.write(renderJson(report));
+  else if (flags.format === 'ndjson') for (const line of summaryLines(report)) await stdout.write(line);
+  else for (const chunk of renderText(report, colorsFor(process.stdout, flags.color))) await stdout.write(chunk);
+
+  reportErrorsOnStderr(report.errors, report.errors_total, scanner, flags.deadLetter);
+
+  if (scanner.inputFailures > 0) return EXIT.runtime;
+  if (flags.failOn && scanner.worstSeverity && SEVERITY_RANK[scanner.worstSeverity] >= SEVERITY_RANK[flags.failOn]) {
+    return EXIT.findings;
+  }
+  return EXIT.ok;
+}
+
+const STDERR_SAMPLE = 10;
+
+/** Diagnostics for people, on stderr: what could not be read, and a few bad lines with file:line. */
+function reportErrorsOnStderr(
+  errors: { file: string; line: number; kind: string; reason: string }[],
+  total: number,
+  scanner: Scanner,
+  deadLetter: string | undefined,
+): void {
+  if (total === 0) return;
+  const c = colorsFor(process.stderr);
+  const { malformed, invalid } = scanner.stats;
+  const lines: string[] = [];
+  for (const e of errors.filter((e) => e.kind === 'input')) lines.push(`memtrail: ${c.red('cannot read')} ${stripControl(e.file)}: ${e.reason}`);
+  if (malformed + invalid > 0) {
+    const where = deadLetter ? `all of them in ${deadLetter}` : 'use --dead-letter FILE to keep all of them';
+    lines.push(`memtrail: ${malformed} malformed lines, ${invalid} invalid records (${where})`);
+    for (const e of errors.filter((e) => e.kind !== 'input').slice(0, STDERR_SAMPLE)) {
+      lines.push(`  ${stripControl(e.file)}:${e.line}: ${e.kind}: ${stripControl(e.reason)}`);
+    }
+    if (malformed + invalid > STDERR_SAMPLE) lines.push(`  … and ${malformed + invalid - STDERR_SAMPLE} more`);
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+}

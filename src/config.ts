@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import ms from 'ms';
+import { z } from 'zod';
+import { FIELD_NAMES, PRESET_NAMES, type FieldName } from './parse/mapping.js';
+
+/** A usage or configuration error: the CLI reports it and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** The offending key, dotted (`thresholds.warn_percent`), when one is to blame. */
+    readonly key?: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+const duration = z
+  .union([z.number().int().nonnegative(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const parsed = ms(value as never) as unknown as number | undefined;
+    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+      ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (use e.g. 30s, 5m, 2h)` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const paths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+const fieldsShape = Object.fromEntries(FIELD_NAMES.map((name) => [name, paths.optional()])) as Record<
+  FieldName,
+  z.ZodOptional<typeof paths>
+>;
+
+export const configSchema = z
+  .object({
+    preset: z.enum(['auto', ...PRESET_NAMES]).default('auto'),
+    fields: z.strictObject(fieldsShape).default({}),
+    thresholds: z
+      .strictObject({
+        warn_percent: z.number().min(0).max(100).default(80),
+        critical_percent: z.number().min(0).max(100).default(90),
+        payload_bytes: z.number().int().nonnegative().default(1048576),
+      })
+      .default({ warn_percent: 80, critical_percent: 90, payload_bytes: 1048576 }),
+    events: z
+      .strictObject({
+        critical: z.array(z.string()).default(['system.memory_critical']),
+        warning: z.array(z.string()).default(['system.high_memory', 'system.memory_warning']),
+      })
+      .default({ critical: ['system.memory_critical'], warning: ['system.high_memory', 'system.memory_warning'] }),
+    max_record_bytes: z.number().int().positive().default(1048576),
+    incident_gap: duration.default(5 * 60 * 1000),
+    /** How many errors the report itself carries; the dead-letter file gets all of them. */
+    error_sample: z.number().int().nonnegative().default(100),
+    /** Findings kept per trace summary (counts and peaks stay exact beyond it). */
+    max_findings_per_trace: z.number().int().positive().default(10000),
+  })
+  .strict()
+  .refine((c) => c.thresholds.warn_percent <= c.thresholds.critical_percent, {
+    message: 'warn_percent must not exceed critical_percent',
+    path: ['thresholds'],
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Reads a JSON config file; every problem names the file and the key. */
+export async function readConfigFile(path: string): Promise<ConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  try {
+    return JSON.parse(text) as ConfigInput;
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Merges the config file under the flags (flags win, section by section) and validates the result. */
+export function buildConfig(fromFile: ConfigInput | undefined, fromFlags: ConfigInput, source = 'config'): Config {
+  const file = (fromFile ?? {}) as Record<string, unknown>;
+  const flags = fromFlags as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...file, ...flags };
+  for (const section of ['fields', 'thresholds', 'events']) {
+    if (isObject(file[section]) || isObject(flags[section])) {
+      merged[section] = { ...(isObject(file[section]) ? file[section] : {}), ...(isObject(flags[section]) ? flags[section] : {}) };
+    }
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const where = [...issue.path, ...keys.slice(0, 1)].join('.') || '(top level)';
+    const what = issue.code === 'unrecognized_keys' ? `unknown key` : issue.message;
+    throw new ConfigError(`${source}: ${where}: ${what}`, where, what);
+  }
+  return parsed.data;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

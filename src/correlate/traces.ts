@@ -1,0 +1,148 @@
+import { FINDING_KINDS, SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../classify/finding.js';
+
+/** DESIGN.md's trace summary. Timestamps are epoch ms here; sinks format them. */
+export interface TraceSummary {
+  trace_id: string;
+  first_seen: number;
+  last_seen: number;
+  duration_ms: number;
+  severity: Severity;
+  peak_usage_percent: number | null;
+  max_payload_bytes: number | null;
+  counts: Partial<Record<FindingKind, number>>;
+  hosts: string[];
+  files: string[];
+  findings: Finding[];
+  /** Findings counted but not kept because the trace passed max_findings_per_trace. */
+  findings_omitted: number;
+}
+
+interface TraceState {
+  summary: TraceSummary;
+  hosts: Set<string>;
+  files: Set<string>;
+}
+
+export interface TraceBookOptions {
+  /** Findings kept per trace; beyond it counts and peaks stay exact, the findings are omitted. */
+  maxFindingsPerTrace: number;
+  /** When set, the trace updated longest ago is summarised and evicted beyond this many. */
+  maxTraces?: number;
+  onEvict?: (summary: TraceSummary) => void;
+}
+
+/** Trace summaries keyed by trace id; state grows with findings, never with lines read. */
+export class TraceBook {
+  private readonly traces = new Map<string, TraceState>();
+  evicted = 0;
+
+  constructor(private readonly options: TraceBookOptions) {}
+
+  get size(): number {
+    return this.traces.size;
+  }
+
+  add(finding: Finding): void {
+    if (finding.trace_id === null) return;
+    let state = this.traces.get(finding.trace_id);
+    if (state === undefined) {
+      state = newState(finding);
+      this.traces.set(finding.trace_id, state);
+      this.evictBeyondLimit();
+    } else {
+      // Map order doubles as recency order for eviction.
+      this.traces.delete(finding.trace_id);
+      this.traces.set(finding.trace_id, state);
+    }
+    addToSummary(state, finding, this.options.maxFindingsPerTrace);
+  }
+
+  /** Removes and returns one trace's summary (for live tails that close idle traces). */
+  take(traceId: string): TraceSummary | undefined {
+    const state = this.traces.get(traceId);
+    if (state === undefined) return undefined;
+    this.traces.delete(traceId);
+    return finish(state);
+  }
+
+  /** All summaries, earliest first. */
+  summaries(): TraceSummary[] {
+    return [...this.traces.values()].map(finish).sort((a, b) => a.first_seen - b.first_seen || cmp(a.trace_id, b.trace_id));
+  }
+
+  private evictBeyondLimit(): void {
+    const limit = this.options.maxTraces;
+    if (limit === undefined) return;
+    while (this.traces.size > limit) {
+      const oldest = this.traces.keys().next().value as string;
+      const summary = this.take(oldest);
+      this.evicted++;
+      if (summary) this.options.onEvict?.(summary);
+    }
+  }
+}
+
+function newState(finding: Finding): TraceState {
+  return {
+    summary: {
+      trace_id: finding.trace_id as string,
+      first_seen: finding.timestamp,
+      last_seen: finding.timestamp,
+      duration_ms: 0,
+      severity: finding.severity,
+      peak_usage_percent: null,
+      max_payload_bytes: null,
+      counts: {},
+      hosts: [],
+      files: [],
+      findings: [],
+      findings_omitted: 0,
+    },
+    hosts: new Set(),
+    files: new Set(),
+  };
+}
+
+function addToSummary(state: TraceState, finding: Finding, maxFindings: number): void {
+  const s = state.summary;
+  s.first_seen = Math.min(s.first_seen, finding.timestamp);
+  s.last_seen = Math.max(s.last_seen, finding.timestamp);
+  if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[s.severity]) s.severity = finding.severity;
+  if (finding.kind !== 'oversized_payload' && finding.usage_percent !== null) {
+    s.peak_usage_percent = Math.max(s.peak_usage_percent ?? -Infinity, finding.usage_percent);
+  }
+  if (finding.payload_bytes !== null) s.max_payload_bytes = Math.max(s.max_payload_bytes ?? 0, finding.payload_bytes);
+  s.counts[finding.kind] = (s.counts[finding.kind] ?? 0) + 1;
+  if (finding.host !== null) state.hosts.add(finding.host);
+  state.files.add(finding.source.file);
+  if (s.findings.length < maxFindings) s.findings.push(finding);
+  else s.findings_omitted++;
+}
+
+function finish(state: TraceState): TraceSummary {
+  const s = state.summary;
+  const counts: Partial<Record<FindingKind, number>> = {};
+  for (const kind of FINDING_KINDS) if (s.counts[kind]) counts[kind] = s.counts[kind];
+  return {
+    ...s,
+    duration_ms: s.last_seen - s.first_seen,
+    counts,
+    hosts: [...state.hosts].sort(),
+    files: [...state.files].sort(),
+    findings: [...s.findings].sort(byTime),
+  };
+}
+
+/** Time order; ties broken by file and line so output is stable across runs. */
+export function byTime(a: Finding, b: Finding): number {
+  return (
+    a.timestamp - b.timestamp ||
+    cmp(a.source.file, b.source.file) ||
+    a.source.line - b.source.line ||
+    cmp(a.kind, b.kind)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

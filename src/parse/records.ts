@@ -1,0 +1,192 @@
+import type { Source } from '../classify/finding.js';
+import type { Frame, FramingError } from './frame.js';
+import { LineFramer } from './line-framer.js';
+import { compileMapping, detectPreset, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
+import { toRecord, type LogRecord } from './record.js';
+import { StructuredFramer } from './structured-framer.js';
+
+export type Framing = 'ndjson' | 'structured';
+
+export interface InputError {
+  file: string;
+  line: number;
+  offset: number;
+  kind: 'malformed' | 'invalid';
+  reason: string;
+  /** The offending text (a sample for oversized input). */
+  raw: string;
+}
+
+export interface RecordHandlers {
+  record(record: LogRecord, text: string, source: Source): void;
+  error(error: InputError): void;
+}
+
+export interface RecordReaderOptions {
+  preset: PresetName | 'auto';
+  fields: Partial<Record<FieldName, string[]>>;
+  maxRecordBytes: number;
+}
+
+export interface RecordCounts {
+  lines: number;
+  records: number;
+  malformed: number;
+  invalid: number;
+}
+
+/**
+ * Turns one input's bytes into validated records: detects the framing from its first bytes,
+ * frames, parses, maps fields (detecting the preset from the first object under `auto`) and
+ * validates. Every line ends up a record, a malformed line or an invalid record.
+ */
+export class RecordReader {
+  readonly counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0 };
+  framing: Framing | undefined;
+  preset: PresetName | undefined;
+  private extract: Extractor | undefined;
+  private readonly lines: LineFramer;
+  private structured: StructuredFramer | undefined;
+  private held: Buffer[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly options: RecordReaderOptions,
+    private readonly handlers: RecordHandlers,
+  ) {
+    if (options.preset !== 'auto') this.usePreset(options.preset);
+    this.lines = new LineFramer(
+      {
+        frame: (frame) => (this.structured ? this.structured.frame(frame) : this.onLine(frame)),
+        error: (error) => this.onFramingError(error),
+      },
+      { maxLineBytes: options.maxRecordBytes },
+    );
+  }
+
+  push(chunk: Buffer): void {
+    if (this.framing === undefined) {
+      this.held.push(chunk);
+      const framing = detectFraming(Buffer.concat(this.held));
+      if (framing === undefined) return;
+      this.decide(framing);
+      const held = this.held;
+      this.held = [];
+      for (const c of held) this.lines.push(c);
+      return;
+    }
+    this.lines.push(chunk);
+  }
+
+  end(): void {
+    if (this.framing === undefined) {
+      this.decide('ndjson');
+      for (const c of this.held) this.lines.push(c);
+      this.held = [];
+    }
+    this.lines.end();
+    this.structured?.end();
+    this.counts.lines = this.lines.linesSeen;
+  }
+
+  /** Lines framed so far (kept current for progress and live status). */
+  get linesSeen(): number {
+    return this.lines.linesSeen;
+  }
+
+  private decide(framing: Framing): void {
+    this.framing = framing;
+    if (framing === 'structured') {
+      this.structured = new StructuredFramer(
+        {
+          frame: () => undefined,
+          value: (value, frame) => this.onValue(value, stringify(value), frame),
+          error: (error) => this.onFramingError(error),
+        },
+        { maxRecordBytes: this.options.maxRecordBytes },
+      );
+    }
+  }
+
+  private onLine(frame: Frame): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(frame.text);
+    } catch (error) {
+      this.counts.malformed++;
+      this.handlers.error({
+        file: this.file,
+        line: frame.line,
+        offset: frame.offset,
+        kind: 'malformed',
+        reason: `invalid JSON: ${(error as Error).message}`,
+        raw: frame.text,
+      });
+      return;
+    }
+    this.onValue(value, frame.text, frame);
+  }
+
+  private onValue(value: unknown, text: string, frame: Frame): void {
+    if (this.extract === undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      this.usePreset(detectPreset(value as Record<string, unknown>));
+    }
+    const result = toRecord(value, this.extract ?? fallbackExtractor);
+    const source = { file: this.file, line: frame.line, offset: frame.offset };
+    if (!result.ok) {
+      this.counts.invalid++;
+      this.handlers.error({ ...source, kind: 'invalid', reason: result.reason, raw: text });
+      return;
+    }
+    this.counts.records++;
+    this.handlers.record(result.record, text, source);
+  }
+
+  private onFramingError(error: FramingError): void {
+    this.counts.malformed++;
+    this.handlers.error({
+      file: this.file,
+      line: error.line,
+      offset: error.offset,
+      kind: 'malformed',
+      reason: error.reason,
+      raw: error.sample,
+    });
+  }
+
+  private usePreset(preset: PresetName): void {
+    this.preset = preset;
+    this.extract = compileMapping(mappingFor(preset, this.options.fields));
+  }
+}
+
+const fallbackExtractor = compileMapping(mappingFor('fraiseql', {}));
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * NDJSON when the first line is a whole JSON value (or not JSON at all: then each line is
+ * reported); structured (stream-json) for a top-level array or an object spread over lines.
+ * Undefined until the first line is complete.
+ */
+export function detectFraming(head: Buffer): Framing | undefined {
+  let i = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && WHITESPACE.has(head[i]!)) i++;
+  if (i === head.length) return undefined;
+  if (head[i] === 0x5b /* [ */) return 'structured';
+  if (head[i] !== 0x7b /* { */) return 'ndjson';
+  const nl = head.indexOf(0x0a, i);
+  if (nl === -1) return head.length > 64 * 1024 ? 'ndjson' : undefined;
+  const firstLine = head.toString('utf8', i, nl).trimEnd();
+  try {
+    JSON.parse(firstLine);
+    return 'ndjson';
+  } catch {
+    // A one-line object that is merely broken still reads best line by line.
+    return firstLine.endsWith('}') ? 'ndjson' : 'structured';
+  }
+}
