@@ -57,6 +57,8 @@ export const configSchema = z
     error_sample: z.number().int().nonnegative().default(100),
     /** Findings kept per trace summary (counts and peaks stay exact beyond it). */
     max_findings_per_trace: z.number().int().positive().default(10000),
+    /** Skip parsing NDJSON lines that cannot match any rule (same findings; those lines go unvalidated). */
+    fast: z.boolean().default(false),
   })
   .strict()
   .refine((c) => c.thresholds.warn_percent <= c.thresholds.critical_percent, {

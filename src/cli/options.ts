@@ -13,6 +13,7 @@ export interface RuleFlags {
   incidentGap?: string;
   maxRecordBytes?: number;
   errors?: number;
+  fast?: boolean;
 }
 
 const number = (value: string) => Number(value);
@@ -38,6 +39,10 @@ export function ruleOptions(): Option[] {
     ),
     new Option('--incident-gap <duration>', 'findings closer than this form one incident (default 5m)'),
     new Option('--max-record-bytes <n>', 'a longer record is malformed (default 1048576)').argParser(number),
+    new Option(
+      '--fast',
+      'skip parsing NDJSON lines that cannot match any rule: same findings, but those lines are not validated',
+    ),
     new Option('--errors <n>', 'how many errors the report lists (default 100; --dead-letter gets all)').argParser(number),
   ];
 }
@@ -63,6 +68,7 @@ export function flagsToConfig(flags: RuleFlags): ConfigInput {
   if (flags.incidentGap !== undefined) out.incident_gap = flags.incidentGap;
   if (flags.maxRecordBytes !== undefined) out.max_record_bytes = flags.maxRecordBytes;
   if (flags.errors !== undefined) out.error_sample = flags.errors;
+  if (flags.fast !== undefined) out.fast = flags.fast;
   if (flags.field !== undefined) {
     const fields: Partial<Record<FieldName, string[]>> = {};
     for (const spec of flags.field) {

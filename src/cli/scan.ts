@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '../config.js';
+import { WorkerPool } from '../parallel/worker-pool.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../classify/finding.js';
 import type { InputError } from '../parse/records.js';
 import { resolveInputs } from '../sources/inputs.js';
@@ -19,6 +22,7 @@ interface ScanFlags extends RuleFlags {
   deadLetter?: string;
   progress: boolean;
   color?: boolean;
+  threads: number;
 }
 
 export function scanCommand(): Command {
@@ -30,7 +34,13 @@ export function scanCommand(): Command {
     .option('--dead-letter <file>', 'write every malformed line and invalid record to FILE as NDJSON')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--color', 'force colours on')
-    .option('--no-color', 'force colours off (NO_COLOR works too)');
+    .option('--no-color', 'force colours off (NO_COLOR works too)')
+    .option(
+      '--threads <n>',
+      `worker threads parsing large NDJSON inputs, same results (default 1; this machine has ${availableParallelism()} cores)`,
+      (v: string) => Number(v),
+      1,
+    );
   for (const option of ruleOptions()) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScanFlags) => {
     process.exitCode = await runScan(inputs, flags);
@@ -39,6 +49,7 @@ export function scanCommand(): Command {
 
 export async function runScan(args: string[], flags: ScanFlags): Promise<number> {
   const config = await loadConfig(flags);
+  if (!Number.isInteger(flags.threads) || flags.threads < 1) throw new ConfigError('--threads: expected a whole number of at least 1');
   const stdout = new Output(process.stdout);
   const deadLetter = flags.deadLetter ? new DeadLetter(flags.deadLetter) : undefined;
   const { inputs, problems } = await resolveInputs(args);
@@ -49,6 +60,7 @@ export async function runScan(args: string[], flags: ScanFlags): Promise<number>
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
   const progress = flags.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
 
+  const pool = flags.threads > 1 ? new WorkerPool(flags.threads) : undefined;
   const scanner: Scanner = new Scanner(config, {
     finding: flags.format === 'ndjson' ? (f) => pendingFindings.push(f) : undefined,
     inputError: deadLetter ? (e) => pendingErrors.push(e) : undefined,
@@ -60,11 +72,12 @@ export async function runScan(args: string[], flags: ScanFlags): Promise<number>
       for (const f of pendingFindings.splice(0)) await stdout.write(findingLine(f));
       for (const e of pendingErrors.splice(0)) await deadLetter?.write(e);
     },
-  });
+  }, pool);
 
   for (const problem of problems) scanner.inputFailed(problem.name, problem.reason);
   for (const input of inputs) await scanner.scan(input);
   progress?.stop();
+  await pool?.close();
   await deadLetter?.close();
 
   const report = scanner.report();

@@ -6,6 +6,7 @@ const CR = 0x0d;
 
 export interface LineFramerOptions {
   maxLineBytes: number;
+  stripBom?: boolean;
 }
 
 /**
@@ -15,6 +16,12 @@ export interface LineFramerOptions {
  * Frames exactly as split2 does for every fixture (test/line-framer.test.ts), plus: a trailing
  * CR is dropped, a UTF-8 BOM at the start is dropped, and blank lines are skipped.
  */
+/** A filter that can judge a line alone, or mark the interesting positions of a whole chunk at once. */
+export interface LineFilter {
+  line(bytes: Buffer): boolean;
+  marks(chunk: Buffer): number[];
+}
+
 export class LineFramer {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -23,6 +30,12 @@ export class LineFramer {
   private lineStart = 0;
   private consumed = 0;
   private first = true;
+  /** Lines the `accept` filter turned away, never decoded or parsed. */
+  skipped = 0;
+  /** When set, a line is only framed if it may matter (the --fast path). */
+  accept: LineFilter | undefined;
+  private marks: number[] = [];
+  private markIndex = 0;
 
   constructor(
     private readonly sink: FrameSink,
@@ -37,7 +50,11 @@ export class LineFramer {
     let start = 0;
     if (this.first && chunk.length > 0) {
       this.first = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+      if (this.options.stripBom !== false && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
+    if (this.accept) {
+      this.marks = this.accept.marks(chunk);
+      this.markIndex = 0;
     }
     for (;;) {
       const nl = chunk.indexOf(LF, start);
@@ -106,6 +123,10 @@ export class LineFramer {
         });
         return;
       }
+      if (this.accept && !this.accept.line(whole)) {
+        this.skipped++;
+        return;
+      }
       text = trimLine(whole, 0, whole.length);
     } else {
       if (end - start > this.options.maxLineBytes) {
@@ -117,10 +138,23 @@ export class LineFramer {
         });
         return;
       }
+      if (this.accept && !this.markedWithin(start, end)) {
+        this.skipped++;
+        return;
+      }
       text = trimLine(chunk, start, end);
     }
     if (text.length === 0) return;
     this.sink.frame({ text, line, offset: lineStart });
+  }
+
+  /** Whether a mark of the current chunk falls inside [start, end); lines come in order. */
+  private markedWithin(start: number, end: number): boolean {
+    const marks = this.marks;
+    let i = this.markIndex;
+    while (i < marks.length && marks[i]! < start) i++;
+    this.markIndex = i;
+    return i < marks.length && marks[i]! < end;
   }
 
   private reset(): void {

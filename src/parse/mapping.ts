@@ -109,18 +109,34 @@ export type Extractor = (record: Record<string, unknown>) => Record<FieldName, u
 
 /** Builds a function that reads every mapped field of a record (null counts as absent). */
 export function compileMapping(mapping: FieldMapping): Extractor {
-  const getters = FIELD_NAMES.map((name) => [name, mapping[name].map(compilePath)] as const);
-  return (record) => {
-    const out = {} as Record<FieldName, unknown>;
-    for (const [name, candidates] of getters) {
+  const field = (name: FieldName): Getter => {
+    const candidates = mapping[name].map(compilePath);
+    if (candidates.length === 1) {
+      const only = candidates[0]!;
+      return (record) => only(record) ?? undefined;
+    }
+    return (record) => {
       for (const get of candidates) {
         const value = get(record);
-        if (value !== undefined && value !== null) {
-          out[name] = value;
-          break;
-        }
+        if (value !== undefined && value !== null) return value;
       }
-    }
-    return out;
+      return undefined;
+    };
   };
+  const [timestamp, level, event, message, trace_id, host, usage_percent, used_bytes, limit_bytes, request_bytes, response_bytes] =
+    FIELD_NAMES.map(field) as [Getter, Getter, Getter, Getter, Getter, Getter, Getter, Getter, Getter, Getter, Getter];
+  // One object literal with every key keeps a single hidden class on the per-line hot path.
+  return (record) => ({
+    timestamp: timestamp(record),
+    level: level(record),
+    event: event(record),
+    message: message(record),
+    trace_id: trace_id(record),
+    host: host(record),
+    usage_percent: usage_percent(record),
+    used_bytes: used_bytes(record),
+    limit_bytes: limit_bytes(record),
+    request_bytes: request_bytes(record),
+    response_bytes: response_bytes(record),
+  });
 }

@@ -29,7 +29,7 @@ const timestamp = z.union(
 const bytes = z.number().nonnegative().finite();
 const text = z.string();
 
-export const recordSchema = z.object({
+const recordShape = z.object({
   timestamp,
   level: z.union([text, z.number().transform((n) => PINO_LEVELS[n] ?? String(n))]).optional(),
   event: text.optional(),
@@ -42,6 +42,12 @@ export const recordSchema = z.object({
   request_bytes: bytes.optional(),
   response_bytes: bytes.optional(),
 });
+
+/**
+ * Validated on every line, so it goes through zod's ahead-of-time compiler: a generated fast path,
+ * falling back to the runtime parser (and its issues) on failure. Measured in `npm run bench`.
+ */
+export const recordSchema = z.compile(recordShape);
 
 export type RecordResult = { ok: true; record: LogRecord } | { ok: false; reason: string };
 

@@ -1,6 +1,6 @@
 import type { Source } from '../classify/finding.js';
 import type { Frame, FramingError } from './frame.js';
-import { LineFramer } from './line-framer.js';
+import { LineFramer, type LineFilter } from './line-framer.js';
 import { compileMapping, detectPreset, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
 import { toRecord, type LogRecord } from './record.js';
 import { StructuredFramer } from './structured-framer.js';
@@ -26,6 +26,12 @@ export interface RecordReaderOptions {
   preset: PresetName | 'auto';
   fields: Partial<Record<FieldName, string[]>>;
   maxRecordBytes: number;
+  /** Skip detection (a worker's block is known to be NDJSON). */
+  framing?: Framing;
+  /** Drop a leading UTF-8 BOM (only at the start of an input). Default true. */
+  stripBom?: boolean;
+  /** The --fast path: NDJSON lines this rejects are counted as skipped, not parsed. */
+  prefilter?: LineFilter;
 }
 
 export interface RecordCounts {
@@ -33,6 +39,8 @@ export interface RecordCounts {
   records: number;
   malformed: number;
   invalid: number;
+  /** Lines the --fast prefilter passed over without parsing. */
+  skipped: number;
 }
 
 /**
@@ -41,7 +49,7 @@ export interface RecordCounts {
  * validates. Every line ends up a record, a malformed line or an invalid record.
  */
 export class RecordReader {
-  readonly counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0 };
+  readonly counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0 };
   framing: Framing | undefined;
   preset: PresetName | undefined;
   private extract: Extractor | undefined;
@@ -60,8 +68,9 @@ export class RecordReader {
         frame: (frame) => (this.structured ? this.structured.frame(frame) : this.onLine(frame)),
         error: (error) => this.onFramingError(error),
       },
-      { maxLineBytes: options.maxRecordBytes },
+      { maxLineBytes: options.maxRecordBytes, stripBom: options.stripBom ?? true },
     );
+    if (options.framing) this.decide(options.framing);
   }
 
   push(chunk: Buffer): void {
@@ -87,6 +96,7 @@ export class RecordReader {
     this.lines.end();
     this.structured?.end();
     this.counts.lines = this.lines.linesSeen;
+    this.counts.skipped = this.lines.skipped;
   }
 
   /** Lines framed so far (kept current for progress and live status). */
@@ -96,6 +106,7 @@ export class RecordReader {
 
   private decide(framing: Framing): void {
     this.framing = framing;
+    if (framing === 'ndjson') this.lines.accept = this.options.prefilter;
     if (framing === 'structured') {
       this.structured = new StructuredFramer(
         {
@@ -188,5 +199,24 @@ export function detectFraming(head: Buffer): Framing | undefined {
   } catch {
     // A one-line object that is merely broken still reads best line by line.
     return firstLine.endsWith('}') ? 'ndjson' : 'structured';
+  }
+}
+
+/** The preset of the first JSON object among the head's complete lines, if there is one. */
+export function detectPresetFromHead(head: Buffer): PresetName | undefined {
+  let start = 0;
+  for (;;) {
+    const nl = head.indexOf(0x0a, start);
+    if (nl === -1) return undefined;
+    const line = head.toString('utf8', start, nl).replace(/^\uFEFF/, '');
+    start = nl + 1;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        return detectPreset(value as Record<string, unknown>);
+      }
+    } catch {
+      // Not a record; the next line may be.
+    }
   }
 }

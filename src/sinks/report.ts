@@ -9,6 +9,8 @@ export interface ScanStats {
   records: number;
   malformed: number;
   invalid: number;
+  /** Lines the --fast path did not parse (0 on the exact path). */
+  skipped: number;
   findings: Record<FindingKind, number>;
 }
 
@@ -39,6 +41,7 @@ export function emptyStats(): ScanStats {
     records: 0,
     malformed: 0,
     invalid: 0,
+    skipped: 0,
     findings: { memory_warning: 0, memory_critical: 0, oversized_payload: 0 },
   };
 }

@@ -1,5 +1,8 @@
 import { UTCDate } from '@date-fns/utc';
-import { format, formatDuration, intervalToDuration, type Locale } from 'date-fns';
+import { format } from 'date-fns/format';
+import { formatDuration } from 'date-fns/formatDuration';
+import { intervalToDuration } from 'date-fns/intervalToDuration';
+import type { Locale } from 'date-fns/locale';
 import type { Finding, Severity } from '../classify/finding.js';
 import type { Incident } from '../correlate/incidents.js';
 import type { TraceSummary } from '../correlate/traces.js';
@@ -101,7 +104,8 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
     yield '\n';
   }
   const s = report.stats;
-  yield `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid\n`;
+  const skipped = s.skipped > 0 ? `, ${s.skipped} lines not parsed (--fast)` : '';
+  yield `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;
   yield `  findings: ${c.red(`${s.findings.memory_critical} memory_critical`)}, ${c.yellow(
     `${s.findings.memory_warning} memory_warning`,
   )}, ${c.yellow(`${s.findings.oversized_payload} oversized_payload`)} in ${report.traces.length} traces\n`;

@@ -1,0 +1,106 @@
+import { PRESETS, type FieldMapping, type FieldName } from '../parse/mapping.js';
+import type { Rules } from './rules.js';
+
+/** Tells from raw bytes whether a line could match any rule; false means it certainly cannot. */
+export interface Prefilter {
+  /** Whether one line may match. */
+  line(bytes: Buffer): boolean;
+  /**
+   * Positions in a chunk where something that may match starts, ascending. One search per needle
+   * over the whole chunk is far cheaper than searching every line for every needle.
+   */
+  marks(chunk: Buffer): number[];
+}
+
+const MEMORY_FIELDS: FieldName[] = ['usage_percent', 'used_bytes', 'limit_bytes'];
+const PAYLOAD_FIELDS: FieldName[] = ['request_bytes', 'response_bytes'];
+
+/**
+ * The `--fast` path's filter, run before a line is decoded or parsed. A line can only produce a
+ * finding if it names one of the memory fields, carries one of the rule events, or has a payload
+ * size with at least as many digits as the threshold. It assumes keys and event names are written
+ * without JSON escapes (`\u0073`), which logging libraries do not emit; the exact path has no such
+ * assumption. Findings are identical to the exact path on every fixture (test/fast-path.test.ts).
+ */
+export function buildPrefilter(rules: Rules, overrides: Partial<Record<FieldName, string[]>>): Prefilter {
+  const mappings: FieldMapping[] = Object.values(PRESETS).map((preset) => ({ ...preset, ...overrides }));
+  const keysOf = (fields: FieldName[]) =>
+    unique(mappings.flatMap((m) => fields.flatMap((f) => m[f].map((path) => path.split('.').at(-1)!))));
+  const anywhere = [...keysOf(MEMORY_FIELDS).map((k) => `"${k}"`), ...rules.criticalEvents, ...rules.warningEvents].map((s) =>
+    Buffer.from(s),
+  );
+  const payloadKeys = keysOf(PAYLOAD_FIELDS).map((k) => Buffer.from(`"${k}"`));
+  const thresholdDigits = Math.floor(rules.payloadBytes).toString().length;
+
+  const groups = groupByPrefix(anywhere);
+  const marks = (bytes: Buffer, stopAtFirst: boolean): number[] => {
+    const found: number[] = [];
+    for (const { prefix, needles } of groups) {
+      for (let at = bytes.indexOf(prefix); at !== -1; at = bytes.indexOf(prefix, at + 1)) {
+        if (!needles.some((needle) => startsWithAt(bytes, needle, at))) continue;
+        found.push(at);
+        if (stopAtFirst) return found;
+      }
+    }
+    for (const key of payloadKeys) {
+      for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + key.length)) {
+        if (!mayExceed(bytes, at + key.length, thresholdDigits)) continue;
+        found.push(at);
+        if (stopAtFirst) return found;
+      }
+    }
+    return found.sort((a, b) => a - b);
+  };
+  return {
+    line: (bytes) => marks(bytes, true).length > 0,
+    marks: (chunk) => marks(chunk, false),
+  };
+}
+
+/** After a key: could the value be a number above a threshold of `digits` digits? */
+function mayExceed(bytes: Buffer, i: number, digits: number): boolean {
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  if (bytes[i] !== 0x3a /* : */) return false; // the key was a value, not a key
+  i++;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  let count = 0;
+  while (i < bytes.length && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) {
+    count++;
+    i++;
+  }
+  if (count === 0) return true; // not a plain number: let the parser and schema decide
+  const next = bytes[i];
+  if (next === 0x2e || next === 0x65 || next === 0x45) return true; // fraction or exponent
+  return count >= digits;
+}
+
+const MIN_PREFIX = 5;
+
+/** Needles sharing a prefix of a few bytes are searched in one pass over the chunk. */
+function groupByPrefix(needles: Buffer[]): { prefix: Buffer; needles: Buffer[] }[] {
+  const groups: { prefix: Buffer; needles: Buffer[] }[] = [];
+  for (const needle of needles) {
+    const group = groups.find((g) => commonPrefix(g.prefix, needle) >= MIN_PREFIX);
+    if (group) {
+      group.prefix = group.prefix.subarray(0, commonPrefix(group.prefix, needle));
+      group.needles.push(needle);
+    } else {
+      groups.push({ prefix: needle, needles: [needle] });
+    }
+  }
+  return groups;
+}
+
+function commonPrefix(a: Buffer, b: Buffer): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
+  return bytes.compare(needle, 0, needle.length, at, at + needle.length) === 0;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,115 @@
+import { sampleOf } from './frame.js';
+
+/** A run of whole lines, handed to a worker to frame and parse. */
+export interface LineBlock {
+  kind: 'block';
+  bytes: Buffer;
+  /** Byte offset of the block's first byte within the input. */
+  offset: number;
+  /** The block starts the input (so a UTF-8 BOM may lead it). */
+  first: boolean;
+}
+
+/** A line longer than the record limit that crossed block boundaries: reported, never buffered. */
+export interface OversizedLine {
+  kind: 'oversized';
+  offset: number;
+  bytes: number;
+  sample: string;
+}
+
+export type SplitItem = LineBlock | OversizedLine;
+
+/**
+ * Cuts a byte stream into blocks of whole lines of about `blockBytes` each, in order, so workers
+ * can parse blocks in parallel and results can be merged back in sequence. Memory stays bounded
+ * by the block size and the record limit whatever the line lengths.
+ */
+export class BlockSplitter {
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  private carryOffset = 0;
+  private consumed = 0;
+  private emittedFirst = false;
+  private skipping: { offset: number; bytes: number; sample: string } | undefined;
+
+  constructor(
+    private readonly blockBytes: number,
+    private readonly maxRecordBytes: number,
+  ) {}
+
+  *push(chunk: Buffer): Generator<SplitItem> {
+    let start = 0;
+    const chunkOffset = this.consumed;
+    this.consumed += chunk.length;
+    if (this.skipping) {
+      const nl = chunk.indexOf(0x0a);
+      if (nl === -1) {
+        this.skipping.bytes += chunk.length;
+        return;
+      }
+      this.skipping.bytes += nl;
+      yield { kind: 'oversized', ...this.skipping };
+      this.skipping = undefined;
+      start = nl + 1;
+      this.carryOffset = chunkOffset + start;
+    }
+    const lastNl = chunk.lastIndexOf(0x0a);
+    if (lastNl < start) {
+      this.hold(chunk.subarray(start), chunkOffset + start);
+      return;
+    }
+    this.carry.push(chunk.subarray(start, lastNl + 1));
+    this.carryBytes += lastNl + 1 - start;
+    if (this.carryBytes >= this.blockBytes) yield this.flush();
+    this.carryOffset = this.carryBytes === 0 ? chunkOffset + lastNl + 1 : this.carryOffset;
+    if (lastNl + 1 < chunk.length) this.hold(chunk.subarray(lastNl + 1), chunkOffset + lastNl + 1);
+  }
+
+  *end(): Generator<SplitItem> {
+    if (this.skipping) {
+      yield { kind: 'oversized', ...this.skipping };
+      this.skipping = undefined;
+    }
+    if (this.carryBytes > 0) yield this.flush();
+  }
+
+  private hold(rest: Buffer, offset: number): void {
+    if (rest.length === 0) return;
+    if (this.carryBytes === 0) this.carryOffset = offset;
+    this.carry.push(rest);
+    this.carryBytes += rest.length;
+    // The partial line at the end of the carry: if it alone passes the limit, stop keeping it.
+    const lastLine = this.partialLineBytes();
+    if (lastLine > this.maxRecordBytes) {
+      const whole = Buffer.concat(this.carry);
+      const cut = whole.length - lastLine;
+      const sample = whole.subarray(cut, cut + 1024).toString('utf8');
+      this.skipping = { offset: this.carryOffset + cut, bytes: lastLine, sample: sampleOf(sample) };
+      this.carry = cut > 0 ? [whole.subarray(0, cut)] : [];
+      this.carryBytes = cut;
+    }
+  }
+
+  private partialLineBytes(): number {
+    let bytes = 0;
+    for (let i = this.carry.length - 1; i >= 0; i--) {
+      const part = this.carry[i]!;
+      const nl = part.lastIndexOf(0x0a);
+      if (nl !== -1) return bytes + part.length - nl - 1;
+      bytes += part.length;
+    }
+    return bytes;
+  }
+
+  private flush(): LineBlock {
+    // Copied so the block owns its memory and can be transferred to a worker.
+    const bytes = Buffer.concat(this.carry);
+    const block: LineBlock = { kind: 'block', bytes, offset: this.carryOffset, first: !this.emittedFirst };
+    this.emittedFirst = true;
+    this.carry = [];
+    this.carryBytes = 0;
+    this.carryOffset += bytes.length;
+    return block;
+  }
+}
