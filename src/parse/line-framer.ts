@@ -13,8 +13,8 @@ export interface LineFramerOptions {
  * Newline framing at the Buffer level. It replaces split2 on the hot path (split2 decodes every
  * chunk to a string; measured in `npm run bench`), and, unlike split2's maxLength which errors the
  * whole stream, an over-long line becomes one framing error while the rest of the input goes on.
- * Frames exactly as split2 does for every fixture (test/line-framer.test.ts), plus: a trailing
- * CR is dropped, a UTF-8 BOM at the start is dropped, and blank lines are skipped.
+ * Frames exactly as split2 does for every fixture (test/line-framer.test.ts), plus: a UTF-8 BOM
+ * at the start is dropped and blank lines are skipped (split2 also drops the CR of CRLF).
  */
 /** A filter that can judge a line alone, or mark the interesting positions of a whole chunk at once. */
 export interface LineFilter {
@@ -29,7 +29,6 @@ export class LineFramer {
   private lineNo = 0;
   private lineStart = 0;
   private consumed = 0;
-  private first = true;
   /** Lines the `accept` filter turned away, never decoded or parsed. */
   skipped = 0;
   /** When set, a line is only framed if it may matter (the --fast path). */
@@ -48,10 +47,6 @@ export class LineFramer {
 
   push(chunk: Buffer): void {
     let start = 0;
-    if (this.first && chunk.length > 0) {
-      this.first = false;
-      if (this.options.stripBom !== false && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
-    }
     if (this.accept) {
       this.marks = this.accept.marks(chunk);
       this.markIndex = 0;
@@ -144,6 +139,7 @@ export class LineFramer {
       }
       text = trimLine(chunk, start, end);
     }
+    if (line === 1 && this.options.stripBom !== false && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length === 0) return;
     this.sink.frame({ text, line, offset: lineStart });
   }

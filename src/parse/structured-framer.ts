@@ -11,11 +11,21 @@ import { sampleOf } from './frame.js';
 class RecoveringParser extends (Parser as unknown as typeof Transform) {
   failure: Error | null = null;
 
-  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
-    super._transform(chunk, encoding, (error?: Error | null) => {
-      if (error) this.failure = error;
-      callback();
-    });
+  constructor(options: object) {
+    super(options);
+    // Failures are read synchronously from `failure`; nothing is left to surface as an event.
+    this.on('error', () => undefined);
+  }
+
+  // stream-json routes every write and the final flush through _processBuffer(callback).
+  _processBuffer(callback: TransformCallback): void {
+    (Parser.prototype as unknown as { _processBuffer(cb: TransformCallback): void })._processBuffer.call(
+      this,
+      (error?: Error | null) => {
+        if (error) this.failure = error;
+        callback();
+      },
+    );
   }
 }
 
@@ -94,7 +104,7 @@ export class StructuredFramer {
   }
 
   private fresh(insideArray: boolean): void {
-    this.parser = new RecoveringParser({ jsonStreaming: true, streamValues: false } as never);
+    this.parser = new RecoveringParser({ jsonStreaming: true, streamValues: false });
     this.assembler = new Assembler();
     this.parser.on('data', (token: Token) => this.onToken(token));
     this.recordOpen = false;
