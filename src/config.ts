@@ -12,6 +12,7 @@ export class ConfigError extends Error {
     readonly detail?: string,
   ) {
     super(message);
+    this.name = 'ConfigError';
   }
 }
 

@@ -43,7 +43,7 @@ test('a bad key in the config file is named with the file', async () => {
 });
 
 test('a bad flag value is named by its flag', async () => {
-  await assert.rejects(loadConfig({ warnPercent: Number('abc') }), /^--warn-percent: /);
+  await assert.rejects(loadConfig({ warnPercent: Number('abc') }), /^ConfigError: --warn-percent: /);
   await assert.rejects(loadConfig({ criticalPercent: 101 }), /--critical-percent: Too big/);
   await assert.rejects(loadConfig({ field: ['nonsense=a.b'] }), /--field nonsense=a.b: expected NAME=PATH/);
   await assert.rejects(loadConfig({ warnPercent: 95 }), /warn_percent must not exceed critical_percent/);

@@ -18,11 +18,17 @@ export class WorkerPool {
   private nextId = 0;
 
   constructor(size: number) {
-    // Under tsx (tests) this module is TypeScript, and so is its worker.
+    // Under tsx (the tests) this module is TypeScript, and so is its worker: register tsx there first.
     const typescript = import.meta.url.endsWith('.ts');
     const url = new URL(typescript ? './block-worker.ts' : './block-worker.js', import.meta.url);
+    const limits = { resourceLimits: { maxYoungGenerationSizeMb: 8 } };
     this.slots = Array.from({ length: size }, () => {
-      const worker = new Worker(url, { execArgv: typescript ? ['--import', 'tsx'] : [], resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      const worker = typescript
+        ? new Worker(
+            `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`,
+            { eval: true, ...limits },
+          )
+        : new Worker(url, limits);
       const slot: Slot = { worker, pending: new Map() };
       worker.on('message', ({ id, result }: { id: number; result: BlockResult }) => {
         const pending = slot.pending.get(id);

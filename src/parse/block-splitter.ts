@@ -56,14 +56,13 @@ export class BlockSplitter {
     }
     const lastNl = chunk.lastIndexOf(0x0a);
     if (lastNl < start) {
-      this.hold(chunk.subarray(start), chunkOffset + start);
+      yield* this.hold(chunk.subarray(start), chunkOffset + start);
       return;
     }
     this.carry.push(chunk.subarray(start, lastNl + 1));
     this.carryBytes += lastNl + 1 - start;
     if (this.carryBytes >= this.blockBytes) yield this.flush();
-    this.carryOffset = this.carryBytes === 0 ? chunkOffset + lastNl + 1 : this.carryOffset;
-    if (lastNl + 1 < chunk.length) this.hold(chunk.subarray(lastNl + 1), chunkOffset + lastNl + 1);
+    if (lastNl + 1 < chunk.length) yield* this.hold(chunk.subarray(lastNl + 1), chunkOffset + lastNl + 1);
   }
 
   *end(): Generator<SplitItem> {
@@ -74,21 +73,23 @@ export class BlockSplitter {
     if (this.carryBytes > 0) yield this.flush();
   }
 
-  private hold(rest: Buffer, offset: number): void {
+  /** Keeps a partial line; once it alone passes the limit, flushes the whole lines before it and skips it. */
+  private *hold(rest: Buffer, offset: number): Generator<SplitItem> {
     if (rest.length === 0) return;
     if (this.carryBytes === 0) this.carryOffset = offset;
     this.carry.push(rest);
     this.carryBytes += rest.length;
-    // The partial line at the end of the carry: if it alone passes the limit, stop keeping it.
     const lastLine = this.partialLineBytes();
-    if (lastLine > this.maxRecordBytes) {
-      const whole = Buffer.concat(this.carry);
-      const cut = whole.length - lastLine;
-      const sample = whole.subarray(cut, cut + 1024).toString('utf8');
-      this.skipping = { offset: this.carryOffset + cut, bytes: lastLine, sample: sampleOf(sample) };
-      this.carry = cut > 0 ? [whole.subarray(0, cut)] : [];
-      this.carryBytes = cut;
-    }
+    if (lastLine <= this.maxRecordBytes) return;
+    const whole = Buffer.concat(this.carry);
+    const cut = whole.length - lastLine;
+    const start = this.carryOffset + cut;
+    const sample = sampleOf(whole.subarray(cut, cut + 1024).toString('utf8'));
+    this.carry = cut > 0 ? [whole.subarray(0, cut)] : [];
+    this.carryBytes = cut;
+    if (cut > 0) yield this.flush();
+    this.skipping = { offset: start, bytes: lastLine, sample };
+    this.carryOffset = start;
   }
 
   private partialLineBytes(): number {
