@@ -218,8 +218,8 @@ test('text output: a timeline per trace, a summary, no colour when piped, contro
   assert.equal(code, 0);
   assert.ok(!stdout.includes(ESC), 'no escape sequences at all when stdout is not a terminal');
   assert.match(stdout, /^trace_export1 {2}critical {2}2025-12-29 11:00:03\.500 → 11:00:09\.000 UTC \(5\.5s\)/m);
-  assert.match(stdout, /^ {2}\+0s +11:00:03\.500 {2}WARNING {3}memory_warning +80\.0%/m);
-  assert.match(stdout, /^ {2}\+5\.5s +11:00:09\.000 {2}CRITICAL {2}memory_critical +95\.0%/m);
+  assert.match(stdout, /^ {2}\+0s +11:00:03\.500 {2}WARNING {3}memory_warning +80\.01%/m);
+  assert.match(stdout, /^ {2}\+5\.5s +11:00:09\.000 {2}CRITICAL {2}memory_critical +95%/m);
   assert.match(stdout, /evil \\x1b\[2J\\x1b\]0;pwned\\x07 title\\x0d\\x0anext/);
   assert.match(stdout, /^Summary {2}2 files, 13 lines, 13 records, 0 malformed, 0 invalid/m);
   assert.match(stdout, /^ {2}incidents: 3$/m);

@@ -98,6 +98,8 @@ function commonPrefix(a: Buffer, b: Buffer): number {
 }
 
 function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
+  // A needle cut off by the end of a chunk is no mark: its line spans chunks and is judged whole.
+  if (at + needle.length > bytes.length) return false;
   return bytes.compare(needle, 0, needle.length, at, at + needle.length) === 0;
 }
 

@@ -110,7 +110,7 @@ function reportErrorsOnStderr(
   for (const e of errors.filter((e) => e.kind === 'input')) lines.push(`memtrail: ${c.red('cannot read')} ${stripControl(e.file)}: ${e.reason}`);
   if (malformed + invalid > 0) {
     const where = deadLetter ? `all of them in ${deadLetter}` : 'use --dead-letter FILE to keep all of them';
-    lines.push(`memtrail: ${malformed} malformed lines, ${invalid} invalid records (${where})`);
+    lines.push(`memtrail: ${malformed} malformed line${malformed === 1 ? '' : 's'}, ${invalid} invalid record${invalid === 1 ? '' : 's'} (${where})`);
     for (const e of errors.filter((e) => e.kind !== 'input').slice(0, STDERR_SAMPLE)) {
       lines.push(`  ${stripControl(e.file)}:${e.line}: ${e.kind}: ${stripControl(e.reason)}`);
     }

@@ -39,9 +39,12 @@ function severityLabel(severity: Severity, c: Colors): string {
   return severity === 'critical' ? c.bold(c.red('CRITICAL')) : c.yellow('WARNING ');
 }
 
+// Two decimals at most, so 80.01 % does not print as an innocent-looking 80.0 %.
 function percent(value: number | null): string {
-  return value === null ? '' : `${value.toFixed(1)}%`;
+  return value === null ? '' : `${Number(value.toFixed(2))}%`;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function bytes(value: number | null): string {
   if (value === null) return '';
@@ -89,9 +92,10 @@ export function incidentText(incident: Incident, c: Colors): string {
   const peak = incident.peak_usage_percent === null ? '' : `  peak ${percent(incident.peak_usage_percent)}`;
   return `  ${formatTime(incident.start)} → ${formatTime(incident.end, 'HH:mm:ss.SSS')} UTC (${formatSpan(
     incident.end - incident.start,
-  )})  ${incident.severity === 'critical' ? c.red('critical') : c.yellow('warning')}  ${incident.findings} findings in ${
-    incident.traces
-  } traces${peak}`;
+  )})  ${incident.severity === 'critical' ? c.red('critical') : c.yellow('warning')}  ${plural(incident.findings, 'finding')} in ${plural(
+    incident.traces,
+    'trace',
+  )}${peak}`;
 }
 
 /** `--format text`: one timeline per trace, then the untraced findings, then a summary. */
@@ -99,7 +103,7 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   for (const trace of report.traces) yield traceTimeline(trace, c);
   if (report.untraced.length > 0) {
     const origin = report.untraced[0]!.timestamp;
-    yield `${c.bold('(no trace id)')}  ${report.untraced.length} findings\n`;
+    yield `${c.bold('(no trace id)')}  ${plural(report.untraced.length, 'finding')}\n`;
     for (const f of report.untraced) yield `${findingText(f, origin, c)}\n`;
     yield '\n';
   }
@@ -108,7 +112,7 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   yield `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;
   yield `  findings: ${c.red(`${s.findings.memory_critical} memory_critical`)}, ${c.yellow(
     `${s.findings.memory_warning} memory_warning`,
-  )}, ${c.yellow(`${s.findings.oversized_payload} oversized_payload`)} in ${report.traces.length} traces\n`;
+  )}, ${c.yellow(`${s.findings.oversized_payload} oversized_payload`)} in ${plural(report.traces.length, 'trace')}\n`;
   yield `  incidents: ${report.incidents.length}\n`;
   for (const incident of report.incidents) yield `${incidentText(incident, c)}\n`;
 }
