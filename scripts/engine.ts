@@ -1,0 +1,277 @@
+/**
+ * `npm run engine -- start|stop|status [elasticsearch|opensearch]`
+ *
+ * Runs a real single-node search engine on 127.0.0.1 for development and tests, from the
+ * runnable integ-test distributions Elastic and OpenSearch publish on Maven Central (no Docker).
+ * The zip is fetched once with mvn into .cache/engines (git-ignored); the node is unpacked into the
+ * system temp folder and runs as an unprivileged user, since both engines refuse to run as root
+ * and a clone under /root is not readable by another user. The last line `start` prints is the
+ * engine's base URL.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type EngineKind = 'elasticsearch' | 'opensearch';
+
+interface EngineSpec {
+  group: string;
+  artifact: string;
+  /** Tried in order; the first that Maven Central serves is used. */
+  versions: string[];
+  javaHomeVar: string;
+  javaOptsVar: string;
+  bin: string;
+  config: string;
+}
+
+const JAVA_17 = '/usr/lib/jvm/java-17-openjdk-amd64';
+
+const ENGINES: Record<EngineKind, EngineSpec> = {
+  elasticsearch: {
+    group: 'org.elasticsearch.distribution.integ-test-zip',
+    artifact: 'elasticsearch',
+    versions: (process.env.MEMTRAIL_ES_VERSIONS ?? '8.19.7').split(','),
+    javaHomeVar: 'ES_JAVA_HOME',
+    javaOptsVar: 'ES_JAVA_OPTS',
+    bin: 'bin/elasticsearch',
+    config: 'config/elasticsearch.yml',
+  },
+  opensearch: {
+    group: 'org.opensearch.distribution.integ-test-zip',
+    artifact: 'opensearch',
+    versions: (process.env.MEMTRAIL_OS_VERSIONS ?? '2.19.6,2.19.5,2.19.4').split(','),
+    javaHomeVar: 'OPENSEARCH_JAVA_HOME',
+    javaOptsVar: 'OPENSEARCH_JAVA_OPTS',
+    bin: 'bin/opensearch',
+    config: 'config/opensearch.yml',
+  },
+};
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CACHE = join(ROOT, '.cache', 'engines');
+const RUN_USER = 'memtrail-engine';
+const START_TIMEOUT_MS = 240_000;
+
+interface EngineState {
+  kind: EngineKind;
+  version: string;
+  url: string;
+  pid: number;
+  home: string;
+  startedAt: string;
+}
+
+const statePath = (kind: EngineKind) => join(CACHE, `${kind}.state.json`);
+
+function log(message: string): void {
+  process.stderr.write(`engine: ${message}\n`);
+}
+
+function readState(kind: EngineKind): EngineState | undefined {
+  try {
+    return JSON.parse(readFileSync(statePath(kind), 'utf8')) as EngineState;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { status?: string };
+    return body.status === 'green' || body.status === 'yellow';
+  } catch {
+    return false;
+  }
+}
+
+/** Fetches the distribution zip once, trying each version in turn. */
+function fetchZip(kind: EngineKind): { zip: string; version: string } {
+  const spec = ENGINES[kind];
+  mkdirSync(CACHE, { recursive: true });
+  for (const version of spec.versions) {
+    const zip = join(CACHE, `${spec.artifact}-${version}.zip`);
+    if (existsSync(zip)) return { zip, version };
+  }
+  for (const version of spec.versions) {
+    const artifact = `${spec.group}:${spec.artifact}:${version}:zip`;
+    log(`fetching ${artifact} from Maven Central …`);
+    try {
+      execFileSync('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${CACHE}`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const zip = join(CACHE, `${spec.artifact}-${version}.zip`);
+      if (existsSync(zip)) return { zip, version };
+    } catch {
+      log(`${artifact} could not be fetched`);
+    }
+  }
+  throw new Error(`no ${kind} version among ${spec.versions.join(', ')} could be fetched`);
+}
+
+function asRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function ensureRunUser(): void {
+  try {
+    execFileSync('id', ['-u', RUN_USER], { stdio: 'ignore' });
+  } catch {
+    log(`creating the unprivileged user ${RUN_USER}`);
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_USER], { stdio: 'inherit' });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function start(kind: EngineKind): Promise<void> {
+  const running = readState(kind);
+  if (running && alive(running.pid) && (await healthy(running.url))) {
+    log(`${kind} ${running.version} already running (pid ${running.pid})`);
+    console.log(running.url);
+    return;
+  }
+  const spec = ENGINES[kind];
+  const began = Date.now();
+  const { zip, version } = fetchZip(kind);
+  const base = join(tmpdir(), `memtrail-${kind}-${version}`);
+  const home = join(base, `${spec.artifact}-${version}`);
+  if (!existsSync(join(home, spec.bin))) {
+    rmSync(base, { recursive: true, force: true });
+    mkdirSync(base, { recursive: true });
+    execFileSync('unzip', ['-q', zip, '-d', base]);
+  }
+  // A fresh data folder each start: the engine is for tests and development, not for keeping data.
+  const data = join(base, 'data');
+  const logs = join(base, 'logs');
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  mkdirSync(logs, { recursive: true });
+  const port = await freePort();
+  const transport = await freePort();
+  writeFileSync(
+    join(home, spec.config),
+    [
+      `cluster.name: memtrail-dev`,
+      `node.name: memtrail-${kind}`,
+      `path.data: ${data}`,
+      `path.logs: ${logs}`,
+      `network.host: 127.0.0.1`,
+      `http.port: ${port}`,
+      `transport.port: ${transport}`,
+      `discovery.type: single-node`,
+      `action.auto_create_index: true`,
+      // Keep a small dev node writable on a fuller disk.
+      `cluster.routing.allocation.disk.threshold_enabled: false`,
+      '',
+    ].join('\n'),
+  );
+  const pidFile = join(base, 'engine.pid');
+  rmSync(pidFile, { force: true });
+  const env = {
+    ...process.env,
+    [spec.javaHomeVar]: process.env.MEMTRAIL_ENGINE_JAVA_HOME ?? JAVA_17,
+    [spec.javaOptsVar]: '-Xms512m -Xmx512m',
+    JAVA_HOME: process.env.MEMTRAIL_ENGINE_JAVA_HOME ?? JAVA_17,
+  };
+  let command = join(home, spec.bin);
+  let args = ['-d', '-p', pidFile];
+  if (asRoot()) {
+    ensureRunUser();
+    execFileSync('chown', ['-R', `${RUN_USER}:${RUN_USER}`, base]);
+    args = ['-u', RUN_USER, '--', command, ...args];
+    command = 'runuser';
+  }
+  log(`starting ${kind} ${version} on 127.0.0.1:${port} (home ${home})`);
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exitCode: number | null = await new Promise((resolve) => child.on('exit', resolve));
+  if (exitCode !== 0) throw new Error(`${kind} failed to start (exit ${exitCode}): ${stderr.slice(-2000)}\nlogs: ${logs}`);
+  const url = `http://127.0.0.1:${port}`;
+  while (!(await healthy(url))) {
+    if (Date.now() - began > START_TIMEOUT_MS) throw new Error(`${kind} did not become healthy in ${START_TIMEOUT_MS / 1000}s; logs: ${logs}`);
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+    if (pid !== undefined && !alive(pid)) throw new Error(`${kind} exited during start-up; logs: ${logs}\n${tail(logs)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const state: EngineState = { kind, version, url, pid, home, startedAt: new Date().toISOString() };
+  writeFileSync(statePath(kind), JSON.stringify(state, null, 2));
+  log(`${kind} ${version} healthy after ${((Date.now() - began) / 1000).toFixed(1)}s (pid ${pid})`);
+  console.log(url);
+}
+
+function tail(logs: string): string {
+  try {
+    const file = readdirSync(logs).find((f) => f.endsWith('.log') && !f.includes('deprecation'));
+    return file ? readFileSync(join(logs, file), 'utf8').split('\n').slice(-30).join('\n') : '';
+  } catch {
+    return '';
+  }
+}
+
+async function stop(kind: EngineKind): Promise<void> {
+  const state = readState(kind);
+  if (!state || !alive(state.pid)) {
+    log(`${kind} is not running`);
+    rmSync(statePath(kind), { force: true });
+    return;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (alive(state.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  rmSync(statePath(kind), { force: true });
+  log(`${kind} ${state.version} stopped`);
+}
+
+async function status(kind: EngineKind): Promise<number> {
+  const state = readState(kind);
+  if (state && alive(state.pid) && (await healthy(state.url))) {
+    log(`${kind} ${state.version} running since ${state.startedAt} (pid ${state.pid})`);
+    console.log(state.url);
+    return 0;
+  }
+  log(`${kind} is not running`);
+  return 1;
+}
+
+async function main(): Promise<void> {
+  const [action, kindArg = 'elasticsearch'] = process.argv.slice(2);
+  if (kindArg !== 'elasticsearch' && kindArg !== 'opensearch') throw new Error(`unknown engine "${kindArg}" (elasticsearch or opensearch)`);
+  const kind = kindArg as EngineKind;
+  if (action === 'start') await start(kind);
+  else if (action === 'stop') await stop(kind);
+  else if (action === 'status') process.exitCode = await status(kind);
+  else throw new Error('usage: npm run engine -- start|stop|status [elasticsearch|opensearch]');
+}
+
+main().catch((error: Error) => {
+  log(error.message);
+  process.exitCode = 1;
+});
