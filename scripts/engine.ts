@@ -9,7 +9,8 @@
  * engine's base URL.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,9 @@ interface EngineState {
   kind: EngineKind;
   version: string;
   url: string;
+  /** Elasticsearch runs with security on (basic auth over plain HTTP on loopback); OpenSearch's zip has none. */
+  username?: string;
+  password?: string;
   pid: number;
   home: string;
   startedAt: string;
@@ -88,9 +92,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function healthy(url: string): Promise<boolean> {
+function authHeader(state: Pick<EngineState, 'username' | 'password'>): Record<string, string> {
+  return state.username ? { authorization: `Basic ${Buffer.from(`${state.username}:${state.password}`).toString('base64')}` } : {};
+}
+
+async function healthy(url: string, auth: Record<string, string> = {}): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
+      headers: auth,
+      signal: AbortSignal.timeout(3000),
+    });
     if (!response.ok) return false;
     const body = (await response.json()) as { status?: string };
     return body.status === 'green' || body.status === 'yellow';
@@ -150,7 +161,7 @@ function freePort(): Promise<number> {
 
 async function start(kind: EngineKind): Promise<void> {
   const running = readState(kind);
-  if (running && alive(running.pid) && (await healthy(running.url))) {
+  if (running && alive(running.pid) && (await healthy(running.url, authHeader(running)))) {
     log(`${kind} ${running.version} already running (pid ${running.pid})`);
     console.log(running.url);
     return;
@@ -187,6 +198,11 @@ async function start(kind: EngineKind): Promise<void> {
       `action.auto_create_index: true`,
       // Keep a small dev node writable on a fuller disk.
       `cluster.routing.allocation.disk.threshold_enabled: false`,
+      // Elasticsearch's zip carries x-pack security: keep it on, as users run it, but over plain
+      // HTTP on loopback (setting these also stops the first-start TLS auto-configuration).
+      ...(kind === 'elasticsearch'
+        ? ['xpack.security.enabled: true', 'xpack.security.http.ssl.enabled: false', 'xpack.security.transport.ssl.enabled: false']
+        : []),
       '',
     ].join('\n'),
   );
@@ -196,33 +212,50 @@ async function start(kind: EngineKind): Promise<void> {
     ...process.env,
     [spec.javaHomeVar]: process.env.MEMTRAIL_ENGINE_JAVA_HOME ?? JAVA_17,
     [spec.javaOptsVar]: '-Xms512m -Xmx512m',
-    JAVA_HOME: process.env.MEMTRAIL_ENGINE_JAVA_HOME ?? JAVA_17,
   };
-  let command = join(home, spec.bin);
-  let args = ['-d', '-p', pidFile];
   if (asRoot()) {
     ensureRunUser();
     execFileSync('chown', ['-R', `${RUN_USER}:${RUN_USER}`, base]);
-    args = ['-u', RUN_USER, '--', command, ...args];
-    command = 'runuser';
   }
+  const asRunUser = (command: string, args: string[]): [string, string[]] =>
+    asRoot() ? ['runuser', ['-u', RUN_USER, '--', command, ...args]] : [command, args];
+  const credentials: Pick<EngineState, 'username' | 'password'> = {};
+  if (kind === 'elasticsearch') {
+    // A file-realm superuser for the tests and for development.
+    credentials.username = 'memtrail';
+    credentials.password = randomBytes(12).toString('base64url');
+    const users = join(home, 'bin', 'elasticsearch-users');
+    for (const file of ['users', 'users_roles']) writeFileSync(join(home, 'config', file), '');
+    const [cmd, argv] = asRunUser(users, ['useradd', credentials.username, '-p', credentials.password, '-r', 'superuser']);
+    execFileSync(cmd, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const [command, args] = asRunUser(join(home, spec.bin), ['-d', '-p', pidFile]);
   log(`starting ${kind} ${version} on 127.0.0.1:${port} (home ${home})`);
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Output goes to a file, not a pipe: the daemonised node would otherwise hold the pipe (and this
+  // script) open.
+  const launchLog = join(logs, 'launch.log');
+  const out = openSync(launchLog, 'w');
+  const child = spawn(command, args, { env, stdio: ['ignore', out, out], detached: true });
   const exitCode: number | null = await new Promise((resolve) => child.on('exit', resolve));
-  if (exitCode !== 0) throw new Error(`${kind} failed to start (exit ${exitCode}): ${stderr.slice(-2000)}\nlogs: ${logs}`);
+  closeSync(out);
+  child.unref();
+  if (exitCode !== 0) {
+    throw new Error(`${kind} failed to start (exit ${exitCode}): ${readFileSync(launchLog, 'utf8').slice(-2000)}\nlogs: ${logs}`);
+  }
   const url = `http://127.0.0.1:${port}`;
-  while (!(await healthy(url))) {
+  while (!(await healthy(url, authHeader(credentials)))) {
     if (Date.now() - began > START_TIMEOUT_MS) throw new Error(`${kind} did not become healthy in ${START_TIMEOUT_MS / 1000}s; logs: ${logs}`);
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
     if (pid !== undefined && !alive(pid)) throw new Error(`${kind} exited during start-up; logs: ${logs}\n${tail(logs)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  const state: EngineState = { kind, version, url, pid, home, startedAt: new Date().toISOString() };
+  const state: EngineState = { kind, version, url, ...credentials, pid, home, startedAt: new Date().toISOString() };
   writeFileSync(statePath(kind), JSON.stringify(state, null, 2));
   log(`${kind} ${version} healthy after ${((Date.now() - began) / 1000).toFixed(1)}s (pid ${pid})`);
+  if (credentials.username) {
+    log(`basic auth: export MEMTRAIL_ES_USERNAME=${credentials.username} MEMTRAIL_ES_PASSWORD=${credentials.password}`);
+  }
   console.log(url);
 }
 
@@ -252,7 +285,7 @@ async function stop(kind: EngineKind): Promise<void> {
 
 async function status(kind: EngineKind): Promise<number> {
   const state = readState(kind);
-  if (state && alive(state.pid) && (await healthy(state.url))) {
+  if (state && alive(state.pid) && (await healthy(state.url, authHeader(state)))) {
     log(`${kind} ${state.version} running since ${state.startedAt} (pid ${state.pid})`);
     console.log(state.url);
     return 0;
