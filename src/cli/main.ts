@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { EXIT } from './exit.js';
 import { generateCommand } from './generate.js';
 import { scanCommand } from './scan.js';
+import { timelineCommand } from './timeline.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -12,6 +13,7 @@ const program = new Command('memtrail')
   .version(version)
   .exitOverride()
   .addCommand(scanCommand().exitOverride())
+  .addCommand(timelineCommand().exitOverride())
   .addCommand(generateCommand().exitOverride());
 
 try {

@@ -2,10 +2,12 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../config.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
-import { SEVERITY_RANK, type Finding, type Severity } from '../classify/finding.js';
-import type { InputError } from '../parse/records.js';
+import type { Finding, Severity } from '../classify/finding.js';
+import { DeadLetter, type DeadLetterEntry } from '../sinks/dead-letter.js';
+import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
+import { SearchSink, type IndexResult } from '../sinks/search/search-sink.js';
+import { engineOptions } from './engine-options.js';
 import { resolveInputs } from '../sources/inputs.js';
-import { DeadLetter } from '../sinks/dead-letter.js';
 import { renderJson } from '../sinks/json.js';
 import { findingLine, summaryLines } from '../sinks/ndjson.js';
 import { Output } from '../sinks/output.js';
@@ -16,7 +18,8 @@ import { EXIT } from './exit.js';
 import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
 import { Scanner } from './scanner.js';
 
-interface ScanFlags extends RuleFlags {
+interface ScanFlags extends RuleFlags, ConnectionFlags {
+  index?: boolean;
   format: 'text' | 'json' | 'ndjson';
   failOn?: Severity;
   deadLetter?: string;
@@ -41,7 +44,8 @@ export function scanCommand(): Command {
       (v: string) => Number(v),
       1,
     );
-  for (const option of ruleOptions()) command.addOption(option);
+  command.option('--index', 'also index findings and trace summaries into Elasticsearch / OpenSearch (see --es-url)');
+  for (const option of [...ruleOptions(), ...engineOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScanFlags) => {
     process.exitCode = await runScan(inputs, flags);
   });
@@ -49,28 +53,38 @@ export function scanCommand(): Command {
 
 export async function runScan(args: string[], flags: ScanFlags): Promise<number> {
   const config = await loadConfig(flags);
+  const connection = flags.index ? connectionFrom(flags) : undefined;
   if (!Number.isInteger(flags.threads) || flags.threads < 1) throw new ConfigError('--threads: expected a whole number of at least 1');
   const stdout = new Output(process.stdout);
   const deadLetter = flags.deadLetter ? new DeadLetter(flags.deadLetter) : undefined;
   const { inputs, problems } = await resolveInputs(args);
 
   const pendingFindings: Finding[] = [];
-  const pendingErrors: InputError[] = [];
+  const pendingIndex: Finding[] = [];
+  const pendingDead: DeadLetterEntry[] = [];
+  const warn = (message: string) => process.stderr.write(`memtrail: ${message}\n`);
+  const search = connection
+    ? await SearchSink.open(connection, { notIndexed: (entry) => deadLetter && pendingDead.push(entry), warn })
+    : undefined;
   let rawBytes = 0;
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
   const progress = flags.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
 
   const pool = flags.threads > 1 ? new WorkerPool(flags.threads) : undefined;
   const scanner: Scanner = new Scanner(config, {
-    finding: flags.format === 'ndjson' ? (f) => pendingFindings.push(f) : undefined,
-    inputError: deadLetter ? (e) => pendingErrors.push(e) : undefined,
+    finding: (f) => {
+      if (flags.format === 'ndjson') pendingFindings.push(f);
+      if (search) pendingIndex.push(f);
+    },
+    inputError: deadLetter ? (e) => pendingDead.push(e) : undefined,
     progress: (n) => {
       rawBytes += n;
     },
     drain: async () => {
-      progress?.update({ bytes: rawBytes, findings: scanner.findingsTotal });
+      progress?.update({ bytes: rawBytes, findings: scanner.findings.total });
       for (const f of pendingFindings.splice(0)) await stdout.write(findingLine(f));
-      for (const e of pendingErrors.splice(0)) await deadLetter?.write(e);
+      for (const f of pendingIndex.splice(0)) await search?.add(f);
+      for (const e of pendingDead.splice(0)) await deadLetter?.write(e);
     },
   }, pool);
 
@@ -78,20 +92,31 @@ export async function runScan(args: string[], flags: ScanFlags): Promise<number>
   for (const input of inputs) await scanner.scan(input);
   progress?.stop();
   await pool?.close();
+  const indexed = await search?.finish();
+  for (const e of pendingDead.splice(0)) await deadLetter?.write(e);
   await deadLetter?.close();
 
   const report = scanner.report();
+  if (indexed) report.index = indexed;
   if (flags.format === 'json') await stdout.write(renderJson(report));
   else if (flags.format === 'ndjson') for (const line of summaryLines(report)) await stdout.write(line);
   else for (const chunk of renderText(report, colorsFor(process.stdout, flags.color))) await stdout.write(chunk);
 
   reportErrorsOnStderr(report.errors, report.errors_total, scanner, flags.deadLetter);
+  if (indexed) reportIndexing(indexed, flags.deadLetter);
 
-  if (scanner.inputFailures > 0) return EXIT.runtime;
-  if (flags.failOn && scanner.worstSeverity && SEVERITY_RANK[scanner.worstSeverity] >= SEVERITY_RANK[flags.failOn]) {
-    return EXIT.findings;
-  }
+  if (scanner.inputFailures > 0 || (indexed && indexed.failed > 0)) return EXIT.runtime;
+  if (flags.failOn && scanner.findings.reached(flags.failOn)) return EXIT.findings;
   return EXIT.ok;
+}
+
+function reportIndexing(result: IndexResult, deadLetter: string | undefined): void {
+  const lines = [
+    `memtrail: indexed ${result.indexed} findings and ${result.traces} trace summaries into ${result.url} (${result.engine}); ${result.failed} failed`,
+  ];
+  for (const failure of result.failures) lines.push(`  ${failure.count} × ${failure.reason}`);
+  if (result.failed > 0) lines.push(deadLetter ? `  the findings not indexed are in ${deadLetter}` : '  use --dead-letter FILE to keep the findings not indexed');
+  process.stderr.write(`${lines.join('\n')}\n`);
 }
 
 const STDERR_SAMPLE = 10;

@@ -1,9 +1,8 @@
 import type { Config } from '../config.js';
-import { SEVERITY_RANK, type Finding, type Severity } from '../classify/finding.js';
+import type { Finding } from '../classify/finding.js';
 import { buildPrefilter, type Prefilter } from '../classify/prefilter.js';
 import { classify, rulesFrom, type Rules } from '../classify/rules.js';
-import { incidentsOf, pointOf, type IncidentPoint } from '../correlate/incidents.js';
-import { TraceBook } from '../correlate/traces.js';
+import { FindingCollector } from '../correlate/collector.js';
 import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
 import type { PresetName } from '../parse/mapping.js';
 import {
@@ -43,13 +42,10 @@ export class Scanner {
   readonly stats = emptyStats();
   private readonly rules: Rules;
   private readonly prefilter: Prefilter | undefined;
-  private readonly traces: TraceBook;
-  private readonly points: IncidentPoint[] = [];
-  private readonly untraced: Finding[] = [];
+  readonly findings: FindingCollector;
   private readonly errors: ReportedError[] = [];
   private errorsTotal = 0;
   inputFailures = 0;
-  worstSeverity: Severity | undefined;
 
   constructor(
     private readonly config: Config,
@@ -59,12 +55,7 @@ export class Scanner {
   ) {
     this.rules = rulesFrom(config);
     this.prefilter = config.fast ? buildPrefilter(this.rules, config.fields) : undefined;
-    this.traces = new TraceBook({ maxFindingsPerTrace: config.max_findings_per_trace });
-  }
-
-  get findingsTotal(): number {
-    const f = this.stats.findings;
-    return f.memory_warning + f.memory_critical + f.oversized_payload;
+    this.findings = new FindingCollector(config.max_findings_per_trace);
   }
 
   async scan(input: Input): Promise<void> {
@@ -214,23 +205,15 @@ export class Scanner {
 
   report(): ScanReport {
     return {
-      stats: this.stats,
-      traces: this.traces.summaries(),
-      untraced: [...this.untraced].sort((a, b) => a.timestamp - b.timestamp),
-      incidents: incidentsOf(this.points, this.config.incident_gap),
+      stats: { ...this.stats, findings: { ...this.findings.counts } },
+      ...this.findings.result(this.config.incident_gap),
       errors: this.errors,
       errors_total: this.errorsTotal,
     };
   }
 
   private addFinding(finding: Finding): void {
-    this.stats.findings[finding.kind]++;
-    if (this.worstSeverity === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[this.worstSeverity]) {
-      this.worstSeverity = finding.severity;
-    }
-    this.points.push(pointOf(finding));
-    if (finding.trace_id === null) this.untraced.push(finding);
-    else this.traces.add(finding);
+    this.findings.add(finding);
     this.hooks.finding?.(finding);
   }
 

@@ -1,10 +1,21 @@
 import { createWriteStream } from 'node:fs';
-import type { InputError } from '../parse/records.js';
 import { Output } from './output.js';
 
+/** One line of the dead-letter file: where it came from, why it was rejected, and its raw text. */
+export interface DeadLetterEntry {
+  file: string;
+  line: number;
+  offset: number;
+  /** malformed / invalid input, or a finding the search engine did not take (not_indexed). */
+  kind: 'malformed' | 'invalid' | 'not_indexed';
+  reason: string;
+  raw: string;
+  finding_id?: string;
+}
+
 /**
- * `--dead-letter FILE`: every malformed line and invalid record, one JSON object per line with
- * where it came from, why it was rejected, and its raw text, so it can be fixed and replayed.
+ * `--dead-letter FILE`: every malformed line, invalid record and document the engine did not
+ * index, one JSON object per line, so it can be fixed and replayed.
  */
 export class DeadLetter {
   private readonly output: Output;
@@ -14,11 +25,10 @@ export class DeadLetter {
     this.output = new Output(createWriteStream(path, { flags: 'w' }));
   }
 
-  async write(error: InputError): Promise<void> {
+  async write(entry: DeadLetterEntry): Promise<void> {
     this.count++;
-    await this.output.write(
-      `${JSON.stringify({ file: error.file, line: error.line, offset: error.offset, kind: error.kind, reason: error.reason, raw: error.raw })}\n`,
-    );
+    const { file, line, offset, kind, reason, raw, finding_id } = entry;
+    await this.output.write(`${JSON.stringify({ file, line, offset, kind, reason, raw, ...(finding_id ? { finding_id } : {}) })}\n`);
   }
 
   async close(): Promise<void> {

@@ -9,5 +9,7 @@ export function renderJson(report: ScanReport): string {
     incidents: report.incidents.map(incidentJson),
     errors: report.errors,
     errors_total: report.errors_total,
+    ...(report.index ? { index: report.index } : {}),
+    ...(report.origin ? { origin: report.origin } : {}),
   })}\n`;
 }

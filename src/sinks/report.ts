@@ -1,6 +1,7 @@
 import type { Finding, FindingKind } from '../classify/finding.js';
 import type { Incident } from '../correlate/incidents.js';
 import type { TraceSummary } from '../correlate/traces.js';
+import type { IndexResult } from './search/search-sink.js';
 
 export interface ScanStats {
   files: number;
@@ -31,6 +32,10 @@ export interface ScanReport {
   /** A bounded sample; `errors_total` counts all of them. */
   errors: ReportedError[];
   errors_total: number;
+  /** With --index: what the search engine took. */
+  index?: IndexResult;
+  /** Where the findings came from when not from inputs read by this run (timeline). */
+  origin?: string;
 }
 
 export function emptyStats(): ScanStats {

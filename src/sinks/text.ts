@@ -109,7 +109,9 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   }
   const s = report.stats;
   const skipped = s.skipped > 0 ? `, ${s.skipped} lines not parsed (--fast)` : '';
-  yield `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;
+  yield report.origin
+    ? `${c.bold('Summary')}  from ${report.origin}\n`
+    : `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;
   yield `  findings: ${c.red(`${s.findings.memory_critical} memory_critical`)}, ${c.yellow(
     `${s.findings.memory_warning} memory_warning`,
   )}, ${c.yellow(`${s.findings.oversized_payload} oversized_payload`)} in ${plural(report.traces.length, 'trace')}\n`;

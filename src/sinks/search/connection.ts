@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from '../../config.js';
+
+/** How to reach the search engine: flags first, then MEMTRAIL_ES_* environment variables. */
+export const connectionSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  engine: z.enum(['auto', 'elasticsearch', 'opensearch']).default('auto'),
+  apiKey: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().optional(),
+  caFile: z.string().min(1).optional(),
+  /** TLS verification is on unless this is set explicitly. */
+  insecure: z.boolean().default(false),
+  prefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index prefixes are lowercase letters, digits, "-", "_" and "."')
+    .default('memtrail'),
+  /** Requests per bulk flush and in flight. */
+  flushBytes: z.number().int().positive().default(5_000_000),
+  concurrency: z.number().int().positive().default(2),
+  /** Attempts per request or document before it counts as failed. */
+  retries: z.number().int().nonnegative().default(6),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+});
+
+export type Connection = z.output<typeof connectionSchema>;
+
+export interface ConnectionFlags {
+  esUrl?: string;
+  engine?: string;
+  esApiKey?: string;
+  esUsername?: string;
+  esPassword?: string;
+  esCa?: string;
+  esInsecure?: boolean;
+  indexPrefix?: string;
+}
+
+const FLAG_FOR: Record<string, string> = {
+  url: '--es-url (or MEMTRAIL_ES_URL)',
+  engine: '--engine',
+  prefix: '--index-prefix',
+  caFile: '--es-ca',
+};
+
+/** Builds the connection from flags and environment; credentials in the URL move to basic auth. */
+export function connectionFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection {
+  const raw = {
+    url: flags.esUrl ?? env.MEMTRAIL_ES_URL,
+    engine: flags.engine,
+    apiKey: flags.esApiKey ?? env.MEMTRAIL_ES_API_KEY,
+    username: flags.esUsername ?? env.MEMTRAIL_ES_USERNAME,
+    password: flags.esPassword ?? env.MEMTRAIL_ES_PASSWORD,
+    caFile: flags.esCa ?? env.MEMTRAIL_ES_CA,
+    insecure: flags.esInsecure,
+    prefix: flags.indexPrefix,
+  };
+  if (raw.url === undefined) throw new ConfigError('no search engine given: use --es-url URL or set MEMTRAIL_ES_URL');
+  if (URL.canParse(raw.url)) {
+    const url = new URL(raw.url);
+    if (url.username) {
+      raw.username ??= decodeURIComponent(url.username);
+      raw.password ??= decodeURIComponent(url.password);
+      url.username = '';
+      url.password = '';
+      raw.url = url.toString();
+    }
+    raw.url = raw.url.replace(/\/+$/, '');
+  }
+  const parsed = connectionSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    throw new ConfigError(`${FLAG_FOR[key] ?? key}: ${issue.message}`);
+  }
+  if (parsed.data.username !== undefined && parsed.data.password === undefined) {
+    throw new ConfigError('--es-username needs a password: --es-password or MEMTRAIL_ES_PASSWORD');
+  }
+  return parsed.data;
+}
+
+export async function readCa(connection: Connection): Promise<Buffer | undefined> {
+  if (connection.caFile === undefined) return undefined;
+  try {
+    return await readFile(connection.caFile);
+  } catch (error) {
+    throw new ConfigError(`--es-ca ${connection.caFile}: cannot read (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/** Removes anything secret from text bound for a terminal or a file. */
+export function redact(text: string, connection: Pick<Connection, 'apiKey' | 'password'>): string {
+  let out = text.replace(/(\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1***@');
+  for (const secret of [connection.apiKey, connection.password]) {
+    if (secret) out = out.split(secret).join('***');
+  }
+  return out;
+}

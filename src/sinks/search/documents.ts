@@ -1,0 +1,84 @@
+import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../../classify/finding.js';
+import type { TraceSummary } from '../../correlate/traces.js';
+
+/** A finding as stored: ECS fields where ECS has one, the rest under memtrail.*. */
+export interface FindingDocument {
+  '@timestamp': string;
+  message?: string;
+  log: { level?: string; file: { path: string } };
+  event: { action?: string; kind: 'alert'; severity: number };
+  trace?: { id: string };
+  host?: { name: string };
+  memtrail: {
+    finding_id: string;
+    kind: FindingKind;
+    severity: Severity;
+    usage_percent?: number;
+    memory_used_bytes?: number;
+    payload_bytes?: number;
+    source: { file: string; line: number; offset: number };
+    indexed_at: string;
+  };
+}
+
+export function findingDocument(f: Finding, indexedAt: string): FindingDocument {
+  return {
+    '@timestamp': new Date(f.timestamp).toISOString(),
+    ...(f.message !== null ? { message: f.message } : {}),
+    log: { ...(f.level !== null ? { level: f.level } : {}), file: { path: f.source.file } },
+    event: { ...(f.event !== null ? { action: f.event } : {}), kind: 'alert', severity: SEVERITY_RANK[f.severity] },
+    ...(f.trace_id !== null ? { trace: { id: f.trace_id } } : {}),
+    ...(f.host !== null ? { host: { name: f.host } } : {}),
+    memtrail: {
+      finding_id: f.id,
+      kind: f.kind,
+      severity: f.severity,
+      ...(f.usage_percent !== null ? { usage_percent: f.usage_percent } : {}),
+      ...(f.memory_used_bytes !== null ? { memory_used_bytes: f.memory_used_bytes } : {}),
+      ...(f.payload_bytes !== null ? { payload_bytes: f.payload_bytes } : {}),
+      source: f.source,
+      indexed_at: indexedAt,
+    },
+  };
+}
+
+/** Back from a stored document to a finding, for timelines read from the engine. */
+export function findingFromDocument(doc: FindingDocument): Finding {
+  const m = doc.memtrail;
+  return {
+    id: m.finding_id,
+    trace_id: doc.trace?.id ?? null,
+    timestamp: Date.parse(doc['@timestamp']),
+    kind: m.kind,
+    severity: m.severity,
+    event: doc.event?.action ?? null,
+    message: doc.message ?? null,
+    level: doc.log?.level ?? null,
+    host: doc.host?.name ?? null,
+    usage_percent: m.usage_percent ?? null,
+    memory_used_bytes: m.memory_used_bytes ?? null,
+    payload_bytes: m.payload_bytes ?? null,
+    source: m.source,
+  };
+}
+
+export function traceDocument(t: TraceSummary, updatedAt: string) {
+  return {
+    '@timestamp': new Date(t.first_seen).toISOString(),
+    trace: { id: t.trace_id },
+    ...(t.hosts.length > 0 ? { host: { name: t.hosts } } : {}),
+    event: { severity: SEVERITY_RANK[t.severity] },
+    memtrail: {
+      first_seen: new Date(t.first_seen).toISOString(),
+      last_seen: new Date(t.last_seen).toISOString(),
+      duration_ms: t.duration_ms,
+      severity: t.severity,
+      ...(t.peak_usage_percent !== null ? { peak_usage_percent: t.peak_usage_percent } : {}),
+      ...(t.max_payload_bytes !== null ? { max_payload_bytes: t.max_payload_bytes } : {}),
+      findings: Object.values(t.counts).reduce((a, b) => a + (b ?? 0), 0),
+      counts: t.counts,
+      files: t.files,
+      updated_at: updatedAt,
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
+import { readCa, redact, type Connection } from './connection.js';
+
+export type EngineKind = 'elasticsearch' | 'opensearch';
+
+/** A bulk response item, the same for both engines. */
+export interface BulkItem {
+  status: number;
+  _id?: string | null;
+  error?: { type?: string; reason?: string | null; caused_by?: unknown } | null;
+}
+
+/**
+ * The few calls memtrail makes, over either official client. Request bodies (templates, bulk
+ * lines, queries) are built once, by the callers, and passed unchanged to both.
+ */
+export interface SearchEngine {
+  readonly kind: EngineKind;
+  readonly version: string;
+  readonly url: string;
+  putIndexTemplate(name: string, body: object): Promise<void>;
+  getIndexTemplate(name: string): Promise<unknown>;
+  bulk(operations: object[]): Promise<{ errors: boolean; items: Record<string, BulkItem>[] }>;
+  search(index: string, body: object): Promise<SearchResult<unknown>>;
+  count(index: string, body?: object): Promise<number>;
+  refresh(index: string): Promise<void>;
+  getMapping(index: string): Promise<Record<string, { mappings: unknown }>>;
+  deleteIndex(index: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SearchResult<T> {
+  hits: { total?: { value: number } | number; hits: { _id: string; _source: T; sort?: unknown[] }[] };
+  aggregations?: Record<string, unknown>;
+}
+
+/** A failure talking to the engine, with a message fit for a terminal (no secrets). */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** Worth another try later: a connection problem, a timeout, 429 or 5xx. */
+    readonly transient = false,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+interface ClientErrorShape {
+  name?: string;
+  message?: string;
+  meta?: { statusCode?: number; body?: unknown; headers?: Record<string, string> };
+}
+
+/** Turns a client error into an EngineError that says what went wrong and what to do. */
+export function describeEngineError(error: unknown, connection: Connection, what: string): EngineError {
+  const e = error as ClientErrorShape;
+  const where = connection.url;
+  if (e.name === 'ConnectionError' || e.name === 'TimeoutError' || e.name === 'NoLivingConnectionsError') {
+    return new EngineError(redact(`cannot reach the search engine at ${where} (${what}): ${e.message}`, connection), undefined, true);
+  }
+  const status = e.meta?.statusCode;
+  if (status === 401) {
+    const how = connection.apiKey ? 'the API key' : connection.username ? `the password of user "${connection.username}"` : 'no credentials were given';
+    return new EngineError(
+      `authentication failed (401) at ${where}: ${how} was not accepted. Set --es-api-key, or --es-username with --es-password (or MEMTRAIL_ES_API_KEY / MEMTRAIL_ES_USERNAME / MEMTRAIL_ES_PASSWORD).`,
+      401,
+    );
+  }
+  if (status !== undefined) {
+    const body = e.meta?.body as { error?: { type?: string; reason?: string } | string } | undefined;
+    const detail = typeof body?.error === 'string' ? body.error : [body?.error?.type, body?.error?.reason].filter(Boolean).join(': ');
+    const transient = status === 429 || status >= 500;
+    return new EngineError(redact(`${what} failed with ${status}${detail ? ` (${detail})` : ''} at ${where}`, connection), status, transient);
+  }
+  return new EngineError(redact(`${what} failed at ${where}: ${e.message ?? String(error)}`, connection));
+}
+
+function commonOptions(connection: Connection) {
+  return { node: connection.url, maxRetries: 0, requestTimeout: connection.requestTimeoutMs };
+}
+
+/** Which engine answers at the URL: from GET / (OpenSearch says so) or the X-Elastic-Product header. */
+async function detect(probe: OpenSearchClient, connection: Connection): Promise<{ kind: EngineKind; version: string }> {
+  let body: { version?: { number?: string; distribution?: string }; tagline?: string } | undefined;
+  let headers: Record<string, string> = {};
+  try {
+    const response = await probe.transport.request({ method: 'GET', path: '/' });
+    body = response.body as typeof body;
+    headers = (response.headers ?? {}) as Record<string, string>;
+  } catch (error) {
+    const e = error as ClientErrorShape;
+    // Some distributions answer GET / with an error but still name themselves in a header.
+    if (e.name !== 'ResponseError' || e.meta?.statusCode === 401 || e.meta?.statusCode === 403) {
+      throw describeEngineError(error, connection, 'GET /');
+    }
+    body = e.meta?.body as typeof body;
+    headers = e.meta?.headers ?? {};
+  }
+  if (body?.version?.distribution === 'opensearch') return { kind: 'opensearch', version: body.version.number ?? 'unknown' };
+  if (headers['x-elastic-product'] === 'Elasticsearch' || body?.tagline === 'You Know, for Search') {
+    return { kind: 'elasticsearch', version: body?.version?.number ?? (await nodeVersion(probe)) };
+  }
+  throw new EngineError(`${connection.url} does not look like Elasticsearch or OpenSearch (set --engine to say which)`);
+}
+
+/** The version from the nodes API, for distributions whose GET / does not answer. */
+async function nodeVersion(probe: OpenSearchClient): Promise<string> {
+  try {
+    const response = await probe.transport.request({ method: 'GET', path: '/_nodes/_local', querystring: { filter_path: 'nodes.*.version' } });
+    const nodes = (response.body as { nodes?: Record<string, { version?: string }> }).nodes ?? {};
+    return Object.values(nodes)[0]?.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Connects with the right client for the engine at the URL. */
+export async function connect(connection: Connection): Promise<SearchEngine> {
+  const ca = await readCa(connection);
+  const tls = { ...(ca ? { ca } : {}), rejectUnauthorized: !connection.insecure };
+  const basic = connection.username ? { username: connection.username, password: connection.password ?? '' } : undefined;
+  const apiKeyHeader = connection.apiKey ? { authorization: `ApiKey ${connection.apiKey}` } : {};
+  const opensearch = new OpenSearchClient({
+    ...commonOptions(connection),
+    ssl: tls,
+    ...(basic ? { auth: basic } : {}),
+    headers: apiKeyHeader,
+  });
+  let kind: EngineKind;
+  let version = 'unknown';
+  if (connection.engine === 'auto') ({ kind, version } = await detect(opensearch, connection));
+  else kind = connection.engine;
+  if (kind === 'opensearch') return openSearchEngine(opensearch, connection, version);
+  await opensearch.close();
+  const elastic = new ElasticClient({
+    ...commonOptions(connection),
+    tls,
+    ...(connection.apiKey ? { auth: { apiKey: connection.apiKey } } : basic ? { auth: basic } : {}),
+  });
+  return elasticEngine(elastic, connection, version);
+}
+
+function guarded<A extends unknown[], R>(connection: Connection, what: string, fn: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw describeEngineError(error, connection, what);
+    }
+  };
+}
+
+function elasticEngine(client: ElasticClient, connection: Connection, version: string): SearchEngine {
+  return {
+    kind: 'elasticsearch',
+    version,
+    url: connection.url,
+    putIndexTemplate: guarded(connection, 'installing an index template', async (name: string, body: object) => {
+      await client.indices.putIndexTemplate({ name, ...body } as never);
+    }),
+    getIndexTemplate: guarded(connection, 'reading an index template', (name: string) => client.indices.getIndexTemplate({ name })),
+    bulk: guarded(connection, 'bulk indexing', async (operations: object[]) => {
+      const response = await client.bulk({ operations });
+      return response as unknown as { errors: boolean; items: Record<string, BulkItem>[] };
+    }),
+    search: guarded(connection, 'searching', async (index: string, body: object) => {
+      return (await client.search({ index, ...body } as never)) as unknown as SearchResult<unknown>;
+    }),
+    count: guarded(connection, 'counting', async (index: string, body: object = {}) => (await client.count({ index, ...body } as never)).count),
+    refresh: guarded(connection, 'refreshing', async (index: string) => {
+      await client.indices.refresh({ index });
+    }),
+    getMapping: guarded(connection, 'reading mappings', async (index: string) => (await client.indices.getMapping({ index })) as never),
+    deleteIndex: guarded(connection, 'deleting an index', async (index: string) => {
+      await client.indices.delete({ index, ignore_unavailable: true });
+    }),
+    close: () => client.close(),
+  };
+}
+
+function openSearchEngine(client: OpenSearchClient, connection: Connection, version: string): SearchEngine {
+  return {
+    kind: 'opensearch',
+    version,
+    url: connection.url,
+    putIndexTemplate: guarded(connection, 'installing an index template', async (name: string, body: object) => {
+      await client.indices.putIndexTemplate({ name, body: body as never });
+    }),
+    getIndexTemplate: guarded(connection, 'reading an index template', async (name: string) => (await client.indices.getIndexTemplate({ name })).body),
+    bulk: guarded(connection, 'bulk indexing', async (operations: object[]) => {
+      const response = await client.bulk({ body: operations as never });
+      return response.body as unknown as { errors: boolean; items: Record<string, BulkItem>[] };
+    }),
+    search: guarded(connection, 'searching', async (index: string, body: object) => {
+      return (await client.search({ index, body: body as never })).body as unknown as SearchResult<unknown>;
+    }),
+    count: guarded(connection, 'counting', async (index: string, body: object = {}) => {
+      return (await client.count({ index, body: body as never })).body.count as number;
+    }),
+    refresh: guarded(connection, 'refreshing', async (index: string) => {
+      await client.indices.refresh({ index });
+    }),
+    getMapping: guarded(connection, 'reading mappings', async (index: string) => (await client.indices.getMapping({ index })).body as never),
+    deleteIndex: guarded(connection, 'deleting an index', async (index: string) => {
+      await client.indices.delete({ index, ignore_unavailable: true });
+    }),
+    close: () => client.close(),
+  };
+}

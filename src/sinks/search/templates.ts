@@ -1,0 +1,72 @@
+/** Index names and composable index templates with explicit mappings (ECS names where ECS has one). */
+
+export const findingsIndex = (prefix: string) => `${prefix}-findings`;
+export const tracesIndex = (prefix: string) => `${prefix}-traces`;
+
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+const SETTINGS = { number_of_shards: 1, number_of_replicas: 0 };
+
+/** Bumped when a mapping changes, so templates installed by older versions are replaced. */
+export const TEMPLATE_VERSION = 1;
+
+const findingProperties = {
+  '@timestamp': { type: 'date' },
+  message: { type: 'text', fields: { keyword } },
+  log: { properties: { level: keyword, file: { properties: { path: keyword } } } },
+  event: { properties: { action: keyword, kind: keyword, severity: { type: 'byte' } } },
+  trace: { properties: { id: keyword } },
+  host: { properties: { name: keyword } },
+  memtrail: {
+    properties: {
+      finding_id: keyword,
+      kind: keyword,
+      severity: keyword,
+      usage_percent: { type: 'double' },
+      memory_used_bytes: { type: 'long' },
+      payload_bytes: { type: 'long' },
+      source: { properties: { file: keyword, line: { type: 'long' }, offset: { type: 'long' } } },
+      indexed_at: { type: 'date' },
+    },
+  },
+};
+
+const traceProperties = {
+  '@timestamp': { type: 'date' },
+  trace: { properties: { id: keyword } },
+  host: { properties: { name: keyword } },
+  event: { properties: { severity: { type: 'byte' } } },
+  memtrail: {
+    properties: {
+      first_seen: { type: 'date' },
+      last_seen: { type: 'date' },
+      duration_ms: { type: 'long' },
+      severity: keyword,
+      peak_usage_percent: { type: 'double' },
+      max_payload_bytes: { type: 'long' },
+      findings: { type: 'long' },
+      counts: {
+        properties: { memory_warning: { type: 'long' }, memory_critical: { type: 'long' }, oversized_payload: { type: 'long' } },
+      },
+      files: keyword,
+      updated_at: { type: 'date' },
+    },
+  },
+};
+
+function template(pattern: string, properties: object, description: string) {
+  return {
+    index_patterns: [pattern],
+    priority: 200,
+    version: TEMPLATE_VERSION,
+    _meta: { managed_by: 'memtrail', description },
+    template: { settings: SETTINGS, mappings: { dynamic: false, properties } },
+  };
+}
+
+/** The templates to install: name → body. The same bodies go to Elasticsearch and OpenSearch. */
+export function templatesFor(prefix: string): Record<string, object> {
+  return {
+    [findingsIndex(prefix)]: template(`${findingsIndex(prefix)}*`, findingProperties, 'memtrail findings, one document per finding'),
+    [tracesIndex(prefix)]: template(`${tracesIndex(prefix)}*`, traceProperties, 'memtrail trace summaries, one document per trace'),
+  };
+}
