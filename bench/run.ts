@@ -34,10 +34,10 @@ interface Run {
 }
 
 /** Runs a command under GNU time for its peak RSS; stdout is kept (or counted) in memory. */
-function timed(command: string, args: string[], options: { keepStdout?: boolean } = {}): Promise<Run> {
+function timed(command: string, args: string[], options: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -166,8 +166,84 @@ async function main(): Promise<void> {
   console.log(`  --fast findings vs exact: ${sameFast ? 'identical' : 'DIFFERENT'} (${fastReport.stats.skipped} lines not parsed)`);
   console.log(`  --threads 2 findings vs exact: ${sameThreads ? 'identical' : 'DIFFERENT'}`);
   console.log(`  bad lines reported (exact): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
+  if (process.env.BENCH_SKIP_INDEX !== '1') await benchIndexing();
   await writeFile(join(DATA, 'last-run.txt'), `${new Date().toISOString()} exact ${(mb / exact.seconds).toFixed(1)} fast ${(mb / fast.seconds).toFixed(1)} jq ${(mb / jq.seconds).toFixed(1)} MB/s\n`);
   if (!sameFast || !sameThreads || !sameJq) process.exitCode = 1;
+}
+
+interface BenchEngine {
+  url: string;
+  username?: string;
+  password?: string;
+  version: string;
+  started: boolean;
+}
+
+async function runScript(args: string[]): Promise<string> {
+  const run = await timed(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'engine.ts'), ...args]);
+  return run.stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/** The user's engine (MEMTRAIL_ES_URL and friends), else one started by the project's own script. */
+async function ensureEngine(): Promise<BenchEngine> {
+  if (process.env.MEMTRAIL_ES_URL) {
+    return {
+      url: process.env.MEMTRAIL_ES_URL,
+      username: process.env.MEMTRAIL_ES_USERNAME,
+      password: process.env.MEMTRAIL_ES_PASSWORD,
+      version: 'as configured',
+      started: false,
+    };
+  }
+  const url = await runScript(['start', 'elasticsearch']);
+  const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8'));
+  return { url, username: state.username, password: state.password, version: `elasticsearch ${state.version}`, started: true };
+}
+
+async function engineRequest(engine: BenchEngine, method: string, path: string): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (engine.username) headers.authorization = `Basic ${Buffer.from(`${engine.username}:${engine.password}`).toString('base64')}`;
+  const response = await fetch(`${engine.url}${path}`, { method, headers });
+  return response.json();
+}
+
+/** Findings per second into a real local engine, and how long until the last one is searchable. */
+async function benchIndexing(): Promise<void> {
+  const records = Math.round(RECORDS * 0.6);
+  const dense = join(DATA, `dense-${records}.log`);
+  if (!existsSync(dense)) {
+    await timed(process.execPath, [BIN, 'generate', '-n', String(records), '--sample-every', '2', '--seed', '7', '-o', dense]);
+  }
+  const engine = await ensureEngine();
+  const prefix = `memtrail-bench-${Date.now()}`;
+  const env = {
+    ...process.env,
+    MEMTRAIL_ES_URL: engine.url,
+    ...(engine.username ? { MEMTRAIL_ES_USERNAME: engine.username, MEMTRAIL_ES_PASSWORD: engine.password } : {}),
+  };
+  try {
+    const scanOnly = await timed(process.execPath, [BIN, 'scan', '--fast', '--format', 'json', '--no-progress', dense]);
+    const indexing = await timed(
+      process.execPath,
+      [BIN, 'scan', '--fast', '--format', 'json', '--no-progress', '--index', '--index-prefix', prefix, dense],
+      { env },
+    );
+    const report = JSON.parse(indexing.stdout) as { index: { indexed: number; failed: number; traces: number; searchable_after_ms: number; summaries_ms: number } };
+    const counted = (await engineRequest(engine, 'GET', `/${prefix}-findings/_count`)).count as number;
+    const index = report.index;
+    console.log(`\nindexing into ${engine.version} at ${engine.url} (${(await stat(dense)).size / 1e6 | 0} MB, ${records} records, finding-dense)`);
+    console.log(`  scan alone                    ${scanOnly.seconds.toFixed(2)} s`);
+    console.log(`  scan --index                  ${indexing.seconds.toFixed(2)} s   peak RSS ${indexing.peakRssMb.toFixed(0)} MB`);
+    console.log(`  findings indexed              ${index.indexed} (${index.failed} failed; ${counted} counted in the engine)`);
+    console.log(`  findings per second           ${(index.indexed / indexing.seconds).toFixed(0)} (whole run)`);
+    console.log(`  end of scan → all searchable  ${index.searchable_after_ms} ms (last flush + refresh)`);
+    console.log(`  trace summaries               ${index.traces} in ${index.summaries_ms} ms`);
+    if (counted !== index.indexed || index.failed > 0) process.exitCode = 1;
+  } finally {
+    await engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces`).catch(() => undefined);
+    for (const t of ['findings', 'traces']) await engineRequest(engine, 'DELETE', `/_index_template/${prefix}-${t}`).catch(() => undefined);
+    if (engine.started) await runScript(['stop', 'elasticsearch']);
+  }
 }
 
 await main();

@@ -13,6 +13,7 @@ const generateSchema = z.object({
   badRate: z.number().min(0).max(1),
   start: z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
   hosts: z.number().int().positive(),
+  sampleEvery: z.number().int().positive(),
   format: z.enum(['ndjson', 'pretty', 'array']),
 });
 
@@ -26,6 +27,7 @@ export function generateCommand(): Command {
     .option('--bad-rate <fraction>', 'share of broken lines (half not JSON, half invalid records)', number, GENERATE_DEFAULTS.badRate)
     .option('--start <iso>', 'timestamp of the first record', new Date(GENERATE_DEFAULTS.start).toISOString())
     .option('--hosts <n>', 'hosts the records are spread over', number, GENERATE_DEFAULTS.hosts)
+    .option('--sample-every <n>', 'records between two memory samples (smaller: more memory findings)', number, GENERATE_DEFAULTS.sampleEvery)
     .addOption(new Option('--format <format>', 'ndjson, pretty-printed objects, or one JSON array').choices(['ndjson', 'pretty', 'array']).default('ndjson'))
     .option('-o, --output <file>', 'write here instead of stdout (gzip when it ends in .gz)')
     .option('--manifest <file>', 'also write what was generated (counts by construction) as JSON')

@@ -5,7 +5,7 @@ import { WorkerPool } from '../parallel/worker-pool.js';
 import type { Finding, Severity } from '../classify/finding.js';
 import { DeadLetter, type DeadLetterEntry } from '../sinks/dead-letter.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
-import { SearchSink, type IndexResult } from '../sinks/search/search-sink.js';
+import type { IndexResult } from '../sinks/search/search-sink.js';
 import { engineOptions } from './engine-options.js';
 import { resolveInputs } from '../sources/inputs.js';
 import { renderJson } from '../sinks/json.js';
@@ -63,8 +63,12 @@ export async function runScan(args: string[], flags: ScanFlags): Promise<number>
   const pendingIndex: Finding[] = [];
   const pendingDead: DeadLetterEntry[] = [];
   const warn = (message: string) => process.stderr.write(`memtrail: ${message}\n`);
+  // The search clients are loaded only when indexing: they cost ~20 MB a plain scan does not need.
   const search = connection
-    ? await SearchSink.open(connection, { notIndexed: (entry) => deadLetter && pendingDead.push(entry), warn })
+    ? await (await import('../sinks/search/search-sink.js')).SearchSink.open(connection, {
+        notIndexed: (entry) => deadLetter && pendingDead.push(entry),
+        warn,
+      })
     : undefined;
   let rawBytes = 0;
   const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;

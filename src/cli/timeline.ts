@@ -6,7 +6,8 @@ import { configSchema, ConfigError } from '../config.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
 import { findingFromDocument, type FindingDocument } from '../sinks/search/documents.js';
-import { connect, EngineError } from '../sinks/search/engine.js';
+import type { SearchEngine } from '../sinks/search/engine.js';
+import { EngineError } from '../sinks/search/errors.js';
 import { findingsIndex } from '../sinks/search/templates.js';
 import { timelineQuery, type TimelineFilter } from '../sinks/search/timeline-query.js';
 import { renderJson } from '../sinks/json.js';
@@ -85,8 +86,9 @@ export async function runTimeline(flags: TimelineFlags): Promise<number> {
   };
   const stdout = new Output(process.stdout);
   const collector = new FindingCollector(config.max_findings_per_trace);
-  let engine;
+  let engine: SearchEngine | undefined;
   try {
+    const { connect } = await import('../sinks/search/engine.js');
     engine = await connect(connection);
     let searchAfter: unknown[] | undefined;
     let read = 0;
@@ -113,7 +115,7 @@ export async function runTimeline(flags: TimelineFlags): Promise<number> {
     ...collector.result(config.incident_gap),
     errors: [],
     errors_total: 0,
-    origin: `${engine.kind} ${engine.version} at ${connection.url}`,
+    origin: `${engine!.kind} ${engine!.version} at ${connection.url}`,
   };
   if (flags.format === 'json') await stdout.write(renderJson(report));
   else if (flags.format === 'ndjson') for (const line of summaryLines(report)) await stdout.write(line);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, type BulkItem, type SearchEngine } from './engine.js';
+import type { BulkItem, SearchEngine } from './engine.js';
+import { EngineError } from './errors.js';
 
 export interface BulkDocument<T = unknown> {
   index: string;

@@ -3,7 +3,8 @@ import type { DeadLetterEntry } from '../dead-letter.js';
 import { BulkIndexer, type BulkDocument } from './bulk-indexer.js';
 import type { Connection } from './connection.js';
 import { findingDocument, traceDocument } from './documents.js';
-import { connect, EngineError, type SearchEngine } from './engine.js';
+import { connect, type SearchEngine } from './engine.js';
+import { EngineError } from './errors.js';
 import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from './trace-summaries.js';
 import { findingsIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
 
@@ -15,6 +16,10 @@ export interface IndexResult {
   traces: number;
   /** Failures by reason, with how many documents each. */
   failures: { reason: string; count: number }[];
+  /** From the end of reading to every finding acknowledged and searchable (flush + refresh). */
+  searchable_after_ms: number;
+  /** Deriving and indexing the trace summaries after that. */
+  summaries_ms: number;
 }
 
 export interface SearchSinkHooks {
@@ -100,9 +105,13 @@ export class SearchSink {
 
   /** Flushes findings, then (re)derives and indexes the summaries of every trace this run touched. */
   async finish(): Promise<IndexResult> {
+    const finishing = performance.now();
+    let searchable = finishing;
     if (this.engine && this.indexer) {
       await this.indexer.close();
       try {
+        await this.engine.refresh(findingsIndex(this.connection.prefix));
+        searchable = performance.now();
         await this.writeTraceSummaries(this.engine);
       } catch (error) {
         if (!(error instanceof EngineError)) throw error;
@@ -117,12 +126,13 @@ export class SearchSink {
       failed: [...this.failures.values()].reduce((a, b) => a + b, 0),
       traces: this.traces,
       failures: [...this.failures].map(([reason, count]) => ({ reason, count })),
+      searchable_after_ms: Math.round(searchable - finishing),
+      summaries_ms: Math.round(performance.now() - searchable),
     };
   }
 
   private async writeTraceSummaries(engine: SearchEngine): Promise<void> {
     if (this.touched.size === 0) return;
-    await engine.refresh(findingsIndex(this.connection.prefix));
     const traceWriter = new BulkIndexer<string>(engine, {
       flushBytes: this.connection.flushBytes,
       concurrency: this.connection.concurrency,
