@@ -167,6 +167,7 @@ async function main(): Promise<void> {
   console.log(`  --threads 2 findings vs exact: ${sameThreads ? 'identical' : 'DIFFERENT'}`);
   console.log(`  bad lines reported (exact): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
   if (process.env.BENCH_SKIP_INDEX !== '1') await benchIndexing();
+  await benchTail();
   await writeFile(join(DATA, 'last-run.txt'), `${new Date().toISOString()} exact ${(mb / exact.seconds).toFixed(1)} fast ${(mb / fast.seconds).toFixed(1)} jq ${(mb / jq.seconds).toFixed(1)} MB/s\n`);
   if (!sameFast || !sameThreads || !sameJq) process.exitCode = 1;
 }
@@ -244,6 +245,69 @@ async function benchIndexing(): Promise<void> {
     for (const t of ['findings', 'traces']) await engineRequest(engine, 'DELETE', `/_index_template/${prefix}-${t}`).catch(() => undefined);
     if (engine.started) await runScript(['stop', 'elasticsearch']);
   }
+}
+
+/** Latency from a line's append to its finding on stdout, and throughput following a file written at full speed. */
+async function benchTail(): Promise<void> {
+  const dir = join(DATA, 'tail');
+  await mkdir(dir, { recursive: true });
+  const log = join(dir, `live-${Date.now()}.log`);
+  await writeFile(log, '');
+  const child = spawn(
+    process.execPath,
+    [BIN, 'tail', log, '--from', 'start', '--format', 'ndjson', '--state', join(dir, 'state.json'), '--poll-interval', '250ms', '--dead-letter', join(dir, 'dead.ndjson')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const seen = new Map<string, number>();
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    const now = performance.now();
+    const parts = (partial + d).split('\n');
+    partial = parts.pop()!;
+    for (const part of parts) {
+      const match = /"trace_id":"([^"]+)"/.exec(part);
+      if (match && part.startsWith('{"type":"finding"')) seen.set(match[1]!, now);
+    }
+  });
+  const waitFor = async (trace: string) => {
+    while (!seen.has(trace)) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  const line = (trace: string) =>
+    `${JSON.stringify({ timestamp: new Date().toISOString(), level: 'WARNING', event: 'system.high_memory', message: 'bench', trace_id: trace, context: { memory_usage_percent: 85 } })}\n`;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+
+  // Latency: one line at a time, a few milliseconds apart, as a service writes them.
+  const appended = new Map<string, number>();
+  const count = 3000;
+  for (let i = 0; i < count; i++) {
+    const trace = `lat-${i}`;
+    await appendFile(log, line(trace));
+    appended.set(trace, performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await waitFor(`lat-${count - 1}`);
+  const latencies = [...appended].map(([trace, t]) => seen.get(trace)! - t).sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+
+  // Throughput: a writer appending generated traffic as fast as it can, then a sentinel line.
+  const traffic = join(DATA, `generated-${RECORDS}.log`);
+  const body = await readFile(traffic);
+  const started = performance.now();
+  const chunk = 4 << 20;
+  for (let offset = 0; offset < body.length; offset += chunk) await appendFile(log, body.subarray(offset, offset + chunk));
+  const written = performance.now();
+  await appendFile(log, line('sentinel'));
+  await waitFor('sentinel');
+  const done = performance.now();
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+
+  console.log(`\ntail (following ${log}, --poll-interval 250ms, fs.watch on)`);
+  console.log(`  append → finding on stdout over ${count} lines: median ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+  console.log(
+    `  following a file written at full speed: ${(body.length / 1e6).toFixed(0)} MB written in ${((written - started) / 1000).toFixed(2)} s, ` +
+      `all of it processed ${((done - written) / 1000).toFixed(2)} s later → ${(body.length / 1e6 / ((done - started) / 1000)).toFixed(1)} MB/s steady state`,
+  );
 }
 
 await main();

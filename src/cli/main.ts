@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { EXIT } from './exit.js';
 import { generateCommand } from './generate.js';
 import { scanCommand } from './scan.js';
+import { tailCommand } from './tail.js';
 import { timelineCommand } from './timeline.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -13,6 +14,7 @@ const program = new Command('memtrail')
   .version(version)
   .exitOverride()
   .addCommand(scanCommand().exitOverride())
+  .addCommand(tailCommand().exitOverride())
   .addCommand(timelineCommand().exitOverride())
   .addCommand(generateCommand().exitOverride());
 

@@ -7,6 +7,9 @@ const CR = 0x0d;
 export interface LineFramerOptions {
   maxLineBytes: number;
   stripBom?: boolean;
+  /** Where the first byte pushed sits in the input, and how many lines came before it (resuming a file). */
+  startOffset?: number;
+  startLine?: number;
 }
 
 /**
@@ -39,7 +42,15 @@ export class LineFramer {
   constructor(
     private readonly sink: FrameSink,
     private readonly options: LineFramerOptions,
-  ) {}
+  ) {
+    this.consumed = options.startOffset ?? 0;
+    this.lineNo = options.startLine ?? 0;
+  }
+
+  /** The offset up to which every line is complete (a partial last line is still held). */
+  get completeUpTo(): number {
+    return this.pendingBytes > 0 || this.oversized ? this.lineStart : this.consumed;
+  }
 
   get linesSeen(): number {
     return this.lineNo;
@@ -139,7 +150,7 @@ export class LineFramer {
       }
       text = trimLine(chunk, start, end);
     }
-    if (line === 1 && this.options.stripBom !== false && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (line === 1 && lineStart === 0 && this.options.stripBom !== false && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length === 0) return;
     this.sink.frame({ text, line, offset: lineStart });
   }

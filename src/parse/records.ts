@@ -32,6 +32,9 @@ export interface RecordReaderOptions {
   stripBom?: boolean;
   /** The --fast path: NDJSON lines this rejects are counted as skipped, not parsed. */
   prefilter?: LineFilter;
+  /** Resuming a file: the offset of the first byte pushed and the lines before it. */
+  startOffset?: number;
+  startLine?: number;
 }
 
 export interface RecordCounts {
@@ -68,7 +71,12 @@ export class RecordReader {
         frame: (frame) => (this.structured ? this.structured.frame(frame) : this.onLine(frame)),
         error: (error) => this.onFramingError(error),
       },
-      { maxLineBytes: options.maxRecordBytes, stripBom: options.stripBom ?? true },
+      {
+        maxLineBytes: options.maxRecordBytes,
+        stripBom: options.stripBom ?? true,
+        startOffset: options.startOffset,
+        startLine: options.startLine,
+      },
     );
     if (options.framing) this.decide(options.framing);
   }
@@ -102,6 +110,11 @@ export class RecordReader {
   /** Lines framed so far (kept current for progress and live status). */
   get linesSeen(): number {
     return this.lines.linesSeen;
+  }
+
+  /** Every line before this offset has been framed and handled. */
+  get completeUpTo(): number {
+    return this.lines.completeUpTo;
   }
 
   private decide(framing: Framing): void {

@@ -21,8 +21,12 @@ export class DeadLetter {
   private readonly output: Output;
   count = 0;
 
-  constructor(readonly path: string) {
-    this.output = new Output(createWriteStream(path, { flags: 'w' }));
+  /** `flags` 'w' starts the file afresh (a scan); 'a' appends (a tail that restarts). */
+  constructor(
+    readonly path: string,
+    flags: 'w' | 'a' = 'w',
+  ) {
+    this.output = new Output(createWriteStream(path, { flags }));
   }
 
   async write(entry: DeadLetterEntry): Promise<void> {

@@ -118,3 +118,30 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   yield `  incidents: ${report.incidents.length}\n`;
   for (const incident of report.incidents) yield `${incidentText(incident, c)}\n`;
 }
+
+/** A live tail's line for one finding, printed as it arrives. */
+export function liveFindingText(finding: Finding, c: Colors): string {
+  const measure = finding.kind === 'oversized_payload' ? bytes(finding.payload_bytes) : percent(finding.usage_percent);
+  const message = stripControl(finding.message ?? '');
+  return [
+    formatTime(finding.timestamp),
+    severityLabel(finding.severity, c),
+    finding.kind.padEnd(17),
+    measure.padStart(9),
+    stripControl(finding.trace_id ?? '-'),
+    `${stripControl(finding.event ?? '')}${message ? ` ${c.dim(`"${message}"`)}` : ''}`,
+    c.dim(`${stripControl(finding.source.file)}:${finding.source.line}`),
+  ].join('  ');
+}
+
+export function liveTraceText(trace: TraceSummary, reason: string, c: Colors): string {
+  return `${c.dim(`── trace summary (${reason}):`)} ${traceHeader(trace, c)}`;
+}
+
+export function incidentOpenedText(incident: Incident, c: Colors): string {
+  return `${c.bold('▲ incident opened')}  ${formatTime(incident.start)} UTC  ${incident.severity === 'critical' ? c.red('critical') : c.yellow('warning')}`;
+}
+
+export function incidentClosedText(incident: Incident, c: Colors): string {
+  return `${c.bold('▼ incident closed')}${incidentText(incident, c)}`;
+}

@@ -24,6 +24,12 @@ export interface BulkIndexerOptions<T> {
   onFail(doc: BulkDocument<T>, reason: string): void;
   /** Called before each retry, for diagnostics. */
   onRetry?(attempt: number, waitMs: number, reason: string): void;
+  /**
+   * Batch runs: once the engine stayed unreachable through every retry, fail later documents at
+   * once (default). A live tail sets false: it waits for the engine, however long, and reading
+   * stops meanwhile because add() does not return.
+   */
+  giveUp?: boolean;
 }
 
 interface Pending<T> {
@@ -76,13 +82,29 @@ export class BulkIndexer<T = unknown> {
     this.inFlight.add(request);
   }
 
+  /** Documents buffered or in flight, not yet confirmed or failed. */
+  get buffered(): number {
+    return this.buffer.length + this.sending;
+  }
+
   /** Flushes and waits for every request to settle. */
   async close(): Promise<void> {
     await this.flush();
     while (this.inFlight.size > 0) await Promise.race(this.inFlight);
   }
 
+  private sending = 0;
+
   private async send(docs: BulkDocument<T>[]): Promise<void> {
+    this.sending += docs.length;
+    try {
+      await this.sendWithRetries(docs);
+    } finally {
+      this.sending -= docs.length;
+    }
+  }
+
+  private async sendWithRetries(docs: BulkDocument<T>[]): Promise<void> {
     let pending = docs;
     let lastReason = '';
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -129,7 +151,7 @@ export class BulkIndexer<T = unknown> {
       pending = retry;
     }
     if (pending.length === 0) return;
-    if (/cannot reach/.test(lastReason)) this.unavailable = `not indexed: ${lastReason} (gave up after ${this.options.retries} retries)`;
+    if (/cannot reach/.test(lastReason) && this.options.giveUp !== false) this.unavailable = `not indexed: ${lastReason} (gave up after ${this.options.retries} retries)`;
     for (const doc of pending) this.fail(doc, this.unavailable ?? `not indexed after ${this.options.retries} retries: ${lastReason}`);
   }
 

@@ -22,6 +22,12 @@ export interface IndexResult {
   summaries_ms: number;
 }
 
+/** A finding on its way, with what to call once the engine has it (live tails move checkpoints). */
+interface Outgoing {
+  finding: Finding;
+  confirmed?: () => void;
+}
+
 export interface SearchSinkHooks {
   /** A finding the engine did not take; the caller writes it to the dead-letter file. */
   notIndexed(entry: DeadLetterEntry): void;
@@ -50,57 +56,108 @@ export class SearchSink {
   private readonly indexedAt = new Date().toISOString();
   private traces = 0;
 
-  private readonly indexer: BulkIndexer<Finding> | undefined;
+  private readonly indexer: BulkIndexer<Outgoing> | undefined;
 
   private constructor(
     private readonly connection: Connection,
     private readonly engine: SearchEngine | undefined,
     private readonly unavailable: string | undefined,
     private readonly hooks: SearchSinkHooks,
+    live: boolean,
   ) {
     this.indexer = engine
-      ? new BulkIndexer<Finding>(engine, {
+      ? new BulkIndexer<Outgoing>(engine, {
           flushBytes: connection.flushBytes,
           concurrency: connection.concurrency,
-          retries: connection.retries,
-          onFail: (doc, reason) => this.notIndexed(doc.context, reason),
+          retries: live ? Number.POSITIVE_INFINITY : connection.retries,
+          maxBackoffMs: live ? 30_000 : 8_000,
+          giveUp: !live,
+          onAck: (docs) => {
+            for (const doc of docs) doc.context.confirmed?.();
+          },
+          onFail: (doc, reason) => {
+            this.notIndexed(doc.context.finding, reason);
+            // A rejected document is reported and dead-lettered; holding its checkpoint would stall the file.
+            doc.context.confirmed?.();
+          },
           onRetry: (attempt, wait, reason) => hooks.warn(`retry ${attempt} in ${wait} ms: ${reason}`),
         })
       : undefined;
   }
 
-  static async open(connection: Connection, hooks: SearchSinkHooks): Promise<SearchSink> {
-    let engine: SearchEngine | undefined;
-    try {
-      engine = await connect(connection);
-      await installTemplates(engine, connection.prefix);
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
-      await engine?.close();
-      // The scan still runs and reports; every finding goes to the dead-letter file instead.
-      hooks.warn(error.message);
-      return new SearchSink(connection, undefined, `not indexed: ${error.message}`, hooks);
+  /**
+   * Connects and installs the templates. A batch run that cannot reach the engine still scans and
+   * dead-letters every finding; a live tail (`live`) keeps trying, with backoff, until it can.
+   */
+  static async open(connection: Connection, hooks: SearchSinkHooks, live = false): Promise<SearchSink> {
+    for (let attempt = 1; ; attempt++) {
+      let engine: SearchEngine | undefined;
+      try {
+        engine = await connect(connection);
+        await installTemplates(engine, connection.prefix);
+        return new SearchSink(connection, engine, undefined, hooks, live);
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        await engine?.close();
+        hooks.warn(error.message);
+        if (!live || !error.transient) {
+          // The scan still runs and reports; every finding goes to the dead-letter file instead.
+          return new SearchSink(connection, undefined, `not indexed: ${error.message}`, hooks, live);
+        }
+        const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        hooks.warn(`waiting ${Math.round(wait / 1000)} s for the search engine`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
-    return new SearchSink(connection, engine, undefined, hooks);
   }
 
   get kind(): string {
     return this.engine ? `${this.engine.kind} ${this.engine.version}` : 'unreachable';
   }
 
-  async add(finding: Finding): Promise<void> {
+  /** Queues a finding; resolves when there is room for more. `confirmed` runs once the engine has it. */
+  async add(finding: Finding, confirmed?: () => void): Promise<void> {
     if (this.indexer === undefined) {
       this.notIndexed(finding, this.unavailable ?? 'not indexed');
+      confirmed?.();
       return;
     }
     if (finding.trace_id !== null) this.touched.add(finding.trace_id);
-    const doc: BulkDocument<Finding> = {
+    const doc: BulkDocument<Outgoing> = {
       index: findingsIndex(this.connection.prefix),
       id: finding.id,
       body: findingDocument(finding, this.indexedAt),
-      context: finding,
+      context: { finding, confirmed },
     };
     await this.indexer.add(doc);
+  }
+
+  /** Sends what is buffered now (a live tail calls this on a timer, so quiet periods are not held back). */
+  async flush(): Promise<void> {
+    await this.indexer?.flush();
+  }
+
+  get buffered(): number {
+    return this.indexer?.buffered ?? 0;
+  }
+
+  /** Re-derives the summaries of the traces touched since the last call (a live tail's timer). */
+  async updateSummaries(): Promise<void> {
+    if (!this.engine) return;
+    try {
+      await this.engine.refresh(findingsIndex(this.connection.prefix));
+      await this.writeTraceSummaries(this.engine);
+      this.touched.clear();
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      this.hooks.warn(`trace summaries not updated yet: ${error.message}`);
+    }
+  }
+
+  /** Waits up to `ms` for what is in flight (shutdown); what is not confirmed stays uncheckpointed. */
+  async drain(ms: number): Promise<void> {
+    if (!this.indexer) return;
+    await Promise.race([this.indexer.close(), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   }
 
   /** Flushes findings, then (re)derives and indexes the summaries of every trace this run touched. */
