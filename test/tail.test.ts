@@ -229,6 +229,20 @@ class SwitchableProxy {
   }
 }
 
+test('SIGTERM while still waiting for an unreachable engine exits 0 at once', async () => {
+  await withTempDir(async (dir) => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await writeFile(join(dir, 'app.log'), line('w-1', 1));
+    const tail = new TailProcess([join(dir, 'app.log'), '--from', 'start', '--state', join(dir, 'state.json'), '--index', '--es-url', `http://127.0.0.1:${port}`]);
+    await until('it to say it is waiting', () => /waiting \d+ s for the search engine/.test(tail.stderr));
+    assert.equal(await tail.stop(), 0);
+    assert.match(tail.stderr, /cannot reach the search engine/);
+  });
+});
+
 const elastic = testEngines().find((e) => e.name === 'elasticsearch');
 
 describe('tail --index against the real engine', { skip: !elastic && 'needs the test Elasticsearch' }, () => {
@@ -314,6 +328,37 @@ describe('tail --index against the real engine', { skip: !elastic && 'needs the 
         }, 240_000);
       } finally {
         assert.equal(await tail.stop(), 0);
+        await proxy.down();
+      }
+    });
+  });
+
+  test('SIGTERM while the engine is away: exit 0, the checkpoint stops before what was not confirmed, a restart delivers it', async () => {
+    await withTempDir(async (dir) => {
+      const log = join(dir, 'app.log');
+      const state = join(dir, 'state.json');
+      const prefix = newPrefix();
+      await writeFile(log, '');
+      const proxy = new SwitchableProxy(engine);
+      await proxy.up();
+      const args = [log, '--from', 'start', '--state', state, '--index', '--index-prefix', prefix, '--engine', 'elasticsearch'];
+      const env = { ...engineEnv(engine), MEMTRAIL_ES_URL: proxy.url };
+      const first = new TailProcess(args, env);
+      await appendFile(log, Array.from({ length: 100 }, (_, i) => line(`x-${i}`, i)).join(''));
+      await until('the first batch indexed', async () => (await ids(prefix)).length === 100);
+      const confirmedUpTo = (await readFile(log)).length;
+      await proxy.down();
+      await appendFile(log, Array.from({ length: 100 }, (_, i) => line(`y-${i}`, i)).join(''));
+      await until('the second batch read', () => first.findings().length === 200);
+      assert.equal(await first.stop(), 0);
+      const saved = JSON.parse(await readFile(state, 'utf8'));
+      assert.equal(saved.files[0].offset, confirmedUpTo, 'the checkpoint is where the engine last confirmed');
+      await proxy.up();
+      const second = new TailProcess(args, env);
+      try {
+        await until('the unconfirmed findings delivered after the restart', async () => (await ids(prefix)).length === 200);
+      } finally {
+        assert.equal(await second.stop(), 0);
         await proxy.down();
       }
     });

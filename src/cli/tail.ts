@@ -101,13 +101,23 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   const c = colorsFor(process.stdout, flags.color);
   const warn = (message: string) => process.stderr.write(`memtrail: ${stripControl(message)}\n`);
   const deadLetter = flags.deadLetter ? new DeadLetter(flags.deadLetter, 'a') : undefined;
+  // Signals are caught from here on, so that even waiting for the engine ends cleanly.
+  const stopRequested = new AbortController();
+  const requestStop = () => stopRequested.abort();
+  process.once('SIGINT', requestStop);
+  process.once('SIGTERM', requestStop);
   const search: SearchSink | undefined = connection
     ? await (await import('../sinks/search/search-sink.js')).SearchSink.open(
         connection,
         { notIndexed: (entry) => void deadLetter?.write(entry), warn },
-        true,
+        stopRequested.signal,
       )
     : undefined;
+  if (stopRequested.signal.aborted) {
+    await search?.close();
+    await deadLetter?.close();
+    return EXIT.ok;
+  }
   const sinks = search ? 2 : 1;
   const correlator = new LiveCorrelator({
     traceIdleMs,
@@ -280,8 +290,7 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
       stopping = true;
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    stopRequested.signal.addEventListener('abort', stop);
     running.catch((error: Error) => {
       warn(`tail failed: ${error.message}`);
       stop();
@@ -297,9 +306,14 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   while (timersBusy) await new Promise((resolve) => setTimeout(resolve, 20));
   await search?.drain(SHUTDOWN_DRAIN_MS);
   await print(correlator.flush());
-  if (search) await Promise.race([search.updateSummaries(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  if (search) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([search.updateSummaries(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+  }
   await commit();
   await tailer.close();
+  await search?.close();
   await deadLetter?.close();
   return EXIT.ok;
 }

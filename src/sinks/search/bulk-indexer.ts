@@ -113,7 +113,8 @@ export class BulkIndexer<T = unknown> {
         const wait = this.backoff(attempt);
         this.retried += pending.length;
         this.options.onRetry?.(attempt, wait, lastReason);
-        await sleep(wait);
+        // Unreferenced: a process that is shutting down does not wait for a retry that will not happen.
+        await sleep(wait, undefined, { ref: false });
       }
       if (this.unavailable !== undefined) {
         lastReason = this.unavailable;

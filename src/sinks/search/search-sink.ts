@@ -87,9 +87,11 @@ export class SearchSink {
 
   /**
    * Connects and installs the templates. A batch run that cannot reach the engine still scans and
-   * dead-letters every finding; a live tail (`live`) keeps trying, with backoff, until it can.
+   * dead-letters every finding; a live tail (given a stop `signal`) keeps trying, with backoff,
+   * until it can or until it is told to stop.
    */
-  static async open(connection: Connection, hooks: SearchSinkHooks, live = false): Promise<SearchSink> {
+  static async open(connection: Connection, hooks: SearchSinkHooks, signal?: AbortSignal): Promise<SearchSink> {
+    const live = signal !== undefined;
     for (let attempt = 1; ; attempt++) {
       let engine: SearchEngine | undefined;
       try {
@@ -106,7 +108,18 @@ export class SearchSink {
         }
         const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
         hooks.warn(`waiting ${Math.round(wait / 1000)} s for the search engine`);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            },
+            { once: true },
+          );
+        });
+        if (signal.aborted) return new SearchSink(connection, undefined, 'not indexed: stopped while waiting for the engine', hooks, live);
       }
     }
   }
@@ -157,7 +170,16 @@ export class SearchSink {
   /** Waits up to `ms` for what is in flight (shutdown); what is not confirmed stays uncheckpointed. */
   async drain(ms: number): Promise<void> {
     if (!this.indexer) return;
-    await Promise.race([this.indexer.close(), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    // Referenced on purpose: the retry timers are not, so this is what keeps the process waiting.
+    const deadline = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([this.indexer.close(), deadline]);
+    clearTimeout(timer);
+  }
+
+  /** Closes the client's connections (a live tail on its way out). */
+  async close(): Promise<void> {
+    await this.engine?.close();
   }
 
   /** Flushes findings, then (re)derives and indexes the summaries of every trace this run touched. */
