@@ -50,6 +50,7 @@ export class BulkIndexer<T = unknown> {
   private bufferBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private unavailable: string | undefined;
+  private readonly aborter = new AbortController();
   indexed = 0;
   failed = 0;
   retried = 0;
@@ -80,6 +81,11 @@ export class BulkIndexer<T = unknown> {
     this.bufferBytes = 0;
     const request = this.send(batch.map((p) => p.doc)).finally(() => this.inFlight.delete(request));
     this.inFlight.add(request);
+  }
+
+  /** Stops retrying (shutdown): what is not confirmed yet is neither acknowledged nor failed. */
+  abort(): void {
+    this.aborter.abort();
   }
 
   /** Documents buffered or in flight, not yet confirmed or failed. */
@@ -113,9 +119,13 @@ export class BulkIndexer<T = unknown> {
         const wait = this.backoff(attempt);
         this.retried += pending.length;
         this.options.onRetry?.(attempt, wait, lastReason);
-        // Unreferenced: a process that is shutting down does not wait for a retry that will not happen.
-        await sleep(wait, undefined, { ref: false });
+        try {
+          await sleep(wait, undefined, { signal: this.aborter.signal });
+        } catch {
+          return; // aborted on shutdown: these documents stay unconfirmed, so no checkpoint passes them
+        }
       }
+      if (this.aborter.signal.aborted) return;
       if (this.unavailable !== undefined) {
         lastReason = this.unavailable;
         break;

@@ -171,10 +171,10 @@ export class SearchSink {
   async drain(ms: number): Promise<void> {
     if (!this.indexer) return;
     let timer: NodeJS.Timeout | undefined;
-    // Referenced on purpose: the retry timers are not, so this is what keeps the process waiting.
     const deadline = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
     await Promise.race([this.indexer.close(), deadline]);
     clearTimeout(timer);
+    this.indexer.abort();
   }
 
   /** Closes the client's connections (a live tail on its way out). */
