@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { EXIT } from './exit.js';
 import { generateCommand } from './generate.js';
 import { scanCommand } from './scan.js';
+import { setupCommand } from './setup.js';
 import { tailCommand } from './tail.js';
 import { timelineCommand } from './timeline.js';
 
@@ -16,6 +17,7 @@ const program = new Command('memtrail')
   .addCommand(scanCommand().exitOverride())
   .addCommand(tailCommand().exitOverride())
   .addCommand(timelineCommand().exitOverride())
+  .addCommand(setupCommand().exitOverride())
   .addCommand(generateCommand().exitOverride());
 
 try {
