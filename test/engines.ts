@@ -46,3 +46,16 @@ export async function cleanup(engine: TestEngine, prefix: string): Promise<void>
   await request(engine, 'DELETE', `/_index_template/${prefix}-findings`);
   await request(engine, 'DELETE', `/_index_template/${prefix}-traces`);
 }
+
+/** Fresh index prefixes for one suite, with their indices and templates removed after it. */
+export function testPrefixes(engine: TestEngine, tag: string, after: (fn: () => Promise<void>) => void): () => string {
+  const prefixes: string[] = [];
+  after(async () => {
+    for (const prefix of prefixes) await cleanup(engine, prefix);
+  });
+  return () => {
+    const prefix = `mt-${tag}-${Math.random().toString(16).slice(2, 10)}`;
+    prefixes.push(prefix);
+    return prefix;
+  };
+}

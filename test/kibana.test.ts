@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { savedObjects, toNdjson, type SavedObject } from '../src/sinks/kibana/saved-objects.js';
 import { templatesFor } from '../src/sinks/search/templates.js';
-import { cleanup, engineEnv, request, testEngines } from './engines.js';
+import { engineEnv, request, testEngines, testPrefixes } from './engines.js';
 import { ROOT, runCli } from './helpers.js';
 
 /** Every mapped field of a template, dotted, with its type (sub-fields included). */
@@ -142,15 +142,7 @@ const elastic = testEngines().find((e) => e.name === 'elasticsearch');
 
 describe('memtrail setup', { skip: !elastic && 'needs the test Elasticsearch' }, () => {
   const engine = elastic!;
-  const prefixes: string[] = [];
-  const newPrefix = () => {
-    const prefix = `mt-setup-${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
-    return prefix;
-  };
-  after(async () => {
-    for (const prefix of prefixes) await cleanup(engine, prefix);
-  });
+  const newPrefix = testPrefixes(engine, 'setup', after);
 
   test('installs the templates in the engine and imports every saved object, overwriting, twice', async () => {
     const prefix = newPrefix();

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fixture, runCli, scanJson, withTempDir } from './helpers.js';
-import { cleanup, engineEnv, request, testEngines, type TestEngine } from './engines.js';
+import { engineEnv, request, testEngines, testPrefixes, type TestEngine } from './engines.js';
 
 const engines = testEngines();
 
@@ -54,15 +54,7 @@ async function flakyProxy(engine: TestEngine, failBulk: number): Promise<{ url: 
 
 for (const engine of engines) {
   describe(`indexing into ${engine.name}`, () => {
-    const prefixes: string[] = [];
-    const newPrefix = () => {
-      const prefix = `mt-${engine.name.slice(0, 2)}-${randomBytes(4).toString('hex')}`;
-      prefixes.push(prefix);
-      return prefix;
-    };
-    after(async () => {
-      for (const prefix of prefixes) await cleanup(engine, prefix);
-    });
+    const newPrefix = testPrefixes(engine, engine.name.slice(0, 2), after);
 
     test('templates install explicit mappings with ECS field names', async () => {
       const prefix = newPrefix();

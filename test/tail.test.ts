@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { appendFile, copyFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cleanup, engineEnv, request, testEngines, type TestEngine } from './engines.js';
+import { engineEnv, request, testEngines, testPrefixes, type TestEngine } from './engines.js';
 import { ROOT, withTempDir } from './helpers.js';
 
 const BIN = join(ROOT, 'bin', 'memtrail.js');
@@ -247,15 +246,7 @@ const elastic = testEngines().find((e) => e.name === 'elasticsearch');
 
 describe('tail --index against the real engine', { skip: !elastic && 'needs the test Elasticsearch' }, () => {
   const engine = elastic!;
-  const prefixes: string[] = [];
-  const newPrefix = () => {
-    const prefix = `mt-tail-${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
-    return prefix;
-  };
-  after(async () => {
-    for (const prefix of prefixes) await cleanup(engine, prefix);
-  });
+  const newPrefix = testPrefixes(engine, 'tail', after);
 
   async function ids(prefix: string): Promise<string[]> {
     await request(engine, 'POST', `/${prefix}-findings/_refresh`);

@@ -85,6 +85,36 @@ const staticLine = (label: string, value: number): Column => ({
   params: { value: String(value) },
 });
 
+/** A horizontal bar chart of the ten traces with the largest value of one measure. */
+function topTraces(id: string, title: string, dataView: string, layerId: string, measureId: string, measure: Column): SavedObject {
+  return lens(
+    id,
+    title,
+    dataView,
+    'lnsXY',
+    {
+      [layerId]: {
+        columns: {
+          trace: {
+            label: 'Trace',
+            dataType: 'string',
+            operationType: 'terms',
+            sourceField: 'trace.id',
+            isBucketed: true,
+            params: { size: 10, orderBy: { type: 'column', columnId: measureId }, orderDirection: 'desc' },
+          },
+          [measureId]: measure,
+        },
+      },
+    },
+    {
+      preferredSeriesType: 'bar_horizontal',
+      legend: { isVisible: false, position: 'right' },
+      layers: [{ layerId, layerType: 'data', seriesType: 'bar_horizontal', xAccessor: 'trace', accessors: [measureId] }],
+    },
+  );
+}
+
 /**
  * The data views, the "Memory incident timeline" saved search, four Lens charts and the dashboard
  * that holds them, for indices with this prefix.
@@ -197,65 +227,21 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
         ],
       },
     ),
-    lens(
-      ids.topTraces,
-      'Top traces by peak memory usage',
-      traces,
-      'lnsXY',
-      {
-        top: {
-          columns: {
-            trace: {
-              label: 'Trace',
-              dataType: 'string',
-              operationType: 'terms',
-              sourceField: 'trace.id',
-              isBucketed: true,
-              params: { size: 10, orderBy: { type: 'column', columnId: 'peak' }, orderDirection: 'desc' },
-            },
-            peak: { label: 'Peak memory usage %', dataType: 'number', operationType: 'max', sourceField: 'memtrail.peak_usage_percent', isBucketed: false },
-          },
-        },
-      },
-      {
-        preferredSeriesType: 'bar_horizontal',
-        legend: { isVisible: false, position: 'right' },
-        layers: [{ layerId: 'top', layerType: 'data', seriesType: 'bar_horizontal', xAccessor: 'trace', accessors: ['peak'] }],
-      },
-    ),
-    lens(
-      ids.payloads,
-      'Oversized payloads by size',
-      findings,
-      'lnsXY',
-      {
-        payloads: {
-          columns: {
-            trace: {
-              label: 'Trace',
-              dataType: 'string',
-              operationType: 'terms',
-              sourceField: 'trace.id',
-              isBucketed: true,
-              params: { size: 10, orderBy: { type: 'column', columnId: 'size' }, orderDirection: 'desc' },
-            },
-            size: {
-              label: 'Largest payload (bytes)',
-              dataType: 'number',
-              operationType: 'max',
-              sourceField: 'memtrail.payload_bytes',
-              isBucketed: false,
-              filter: { language: 'kuery', query: 'memtrail.kind : "oversized_payload"' },
-            },
-          },
-        },
-      },
-      {
-        preferredSeriesType: 'bar_horizontal',
-        legend: { isVisible: false, position: 'right' },
-        layers: [{ layerId: 'payloads', layerType: 'data', seriesType: 'bar_horizontal', xAccessor: 'trace', accessors: ['size'] }],
-      },
-    ),
+    topTraces(ids.topTraces, 'Top traces by peak memory usage', traces, 'top', 'peak', {
+      label: 'Peak memory usage %',
+      dataType: 'number',
+      operationType: 'max',
+      sourceField: 'memtrail.peak_usage_percent',
+      isBucketed: false,
+    }),
+    topTraces(ids.payloads, 'Oversized payloads by size', findings, 'payloads', 'size', {
+      label: 'Largest payload (bytes)',
+      dataType: 'number',
+      operationType: 'max',
+      sourceField: 'memtrail.payload_bytes',
+      isBucketed: false,
+      filter: { language: 'kuery', query: 'memtrail.kind : "oversized_payload"' },
+    }),
   ];
   const panels = [
     { ref: ids.usage, type: 'lens', grid: { x: 0, y: 0, w: 48, h: 14 } },
