@@ -11,6 +11,7 @@ import { AckTracker, type AckMark } from '../sources/tail/ack-tracker.js';
 import { CheckpointStore, defaultStatePath } from '../sources/tail/checkpoints.js';
 import type { Follower } from '../sources/tail/follower.js';
 import { fingerprintOf, identityKey, type FileIdentity } from '../sources/tail/identity.js';
+import { lastCompleteLine } from '../sources/tail/follower.js';
 import { Tailer } from '../sources/tail/tailer.js';
 import { DeadLetter } from '../sinks/dead-letter.js';
 import { findingLine, incidentLine, liveTraceLine } from '../sinks/ndjson.js';
@@ -316,21 +317,4 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   await search?.close();
   await deadLetter?.close();
   return EXIT.ok;
-}
-
-/** Where the last complete line of a file ends, and how many lines come before it (for --from end). */
-async function lastCompleteLine(handle: FileHandle, size: number): Promise<{ offset: number; lines: number }> {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  let lines = 0;
-  let lastNewline = -1;
-  for (let position = 0; position < size; ) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
-    if (bytesRead === 0) break;
-    for (let i = buffer.indexOf(10); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
-      lines++;
-      lastNewline = position + i;
-    }
-    position += bytesRead;
-  }
-  return { offset: lastNewline + 1, lines };
 }

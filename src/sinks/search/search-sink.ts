@@ -216,7 +216,7 @@ export class SearchSink {
       flushBytes: this.connection.flushBytes,
       concurrency: this.connection.concurrency,
       retries: this.connection.retries,
-      onFail: (doc, reason) => this.failures.set(`trace summary: ${reason}`, (this.failures.get(`trace summary: ${reason}`) ?? 0) + 1),
+      onFail: (_doc, reason) => this.failures.set(`trace summary: ${reason}`, (this.failures.get(`trace summary: ${reason}`) ?? 0) + 1),
     });
     const updatedAt = new Date().toISOString();
     const ids = [...this.touched];

@@ -78,3 +78,20 @@ export class Follower {
     await this.handle.close();
   }
 }
+
+/** Where the last complete line of a file ends, and how many lines come before it (for --from end). */
+export async function lastCompleteLine(handle: FileHandle, size: number): Promise<{ offset: number; lines: number }> {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let lines = 0;
+  let lastNewline = -1;
+  for (let position = 0; position < size; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+    if (bytesRead === 0) break;
+    for (let i = buffer.indexOf(10); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
+      lines++;
+      lastNewline = position + i;
+    }
+    position += bytesRead;
+  }
+  return { offset: lastNewline + 1, lines };
+}
