@@ -16,17 +16,25 @@ export class ConfigError extends Error {
   }
 }
 
-const duration = z
+/** A duration in milliseconds, or a string such as "500ms", "30s", "5m", "2h" (parsed by `ms`). */
+export const durationSchema = z
   .union([z.number().int().nonnegative(), z.string()])
   .transform((value, ctx) => {
     if (typeof value === 'number') return value;
     const parsed = ms(value as never) as unknown as number | undefined;
     if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
-      ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (use e.g. 30s, 5m, 2h)` });
+      ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (use e.g. 500ms, 30s, 5m, 2h)` });
       return z.NEVER;
     }
     return parsed;
   });
+
+/** A duration flag's value in milliseconds; a bad one is a usage error naming the flag. */
+export function parseDuration(flag: string, value: string): number {
+  const parsed = durationSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`${flag}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
 
 const paths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
@@ -53,7 +61,7 @@ export const configSchema = z
       })
       .default({ critical: ['system.memory_critical'], warning: ['system.high_memory', 'system.memory_warning'] }),
     max_record_bytes: z.number().int().positive().default(1048576),
-    incident_gap: duration.default(5 * 60 * 1000),
+    incident_gap: durationSchema.default(5 * 60 * 1000),
     /** How many errors the report itself carries; the dead-letter file gets all of them. */
     error_sample: z.number().int().nonnegative().default(100),
     /** Findings kept per trace summary (counts and peaks stay exact beyond it). */

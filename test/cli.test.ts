@@ -177,6 +177,15 @@ test('usage and configuration errors exit 2 with a clear message', async () => {
     assert.equal(badConfig.code, 2);
     assert.match(badConfig.stderr, /memtrail\.json: thresholds\.critical: unknown key/);
   });
+  const badDuration = await runCli(['timeline', '--es-url', 'http://127.0.0.1:9', '--incident-gap', 'whenever']);
+  assert.equal(badDuration.code, 2);
+  assert.match(badDuration.stderr, /--incident-gap: not a duration: "whenever"/);
+  const badSince = await runCli(['timeline', '--es-url', 'http://127.0.0.1:9', '--since', 'yesterday']);
+  assert.equal(badSince.code, 2);
+  assert.match(badSince.stderr, /--since: expected an ISO 8601 time or a duration/);
+  const badTail = await runCli(['tail', 'x.log', '--trace-idle', 'soon']);
+  assert.equal(badTail.code, 2);
+  assert.match(badTail.stderr, /--trace-idle: not a duration: "soon"/);
   assert.equal((await runCli(['frobnicate'])).code, 2);
   assert.equal((await runCli(['--help'])).code, 0);
 });

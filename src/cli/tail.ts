@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
 import type { FileHandle } from 'node:fs/promises';
-import ms from 'ms';
 import type { Finding } from '../classify/finding.js';
 import { buildPrefilter } from '../classify/prefilter.js';
 import { classify, rulesFrom } from '../classify/rules.js';
-import { ConfigError } from '../config.js';
+import { parseDuration } from '../config.js';
 import { LiveCorrelator, type LiveEvent } from '../correlate/live.js';
 import { RecordReader, type InputError } from '../parse/records.js';
 import { AckTracker, type AckMark } from '../sources/tail/ack-tracker.js';
@@ -51,14 +50,6 @@ const CHECKPOINT_MS = 1000;
 const SUMMARY_MS = 10_000;
 const SHUTDOWN_DRAIN_MS = 4000;
 
-function duration(flag: string, value: string): number {
-  const parsed = ms(value as never) as unknown as number | undefined;
-  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
-    throw new ConfigError(`${flag}: not a duration: "${value}" (use e.g. 500ms, 30s, 5m)`);
-  }
-  return parsed;
-}
-
 export function tailCommand(): Command {
   const command = new Command('tail')
     .description('follow live log files (through rotation and restarts) and report findings as they are written')
@@ -89,11 +80,11 @@ export function tailCommand(): Command {
 export async function runTail(patterns: string[], flags: TailFlags): Promise<number> {
   const config = await loadConfig(flags);
   const connection = flags.index ? connectionFrom(flags) : undefined;
-  const traceIdleMs = duration('--trace-idle', flags.traceIdle);
-  const statusMs = flags.statusInterval ? duration('--status-interval', flags.statusInterval) : undefined;
-  const pollMs = duration('--poll-interval', flags.pollInterval);
-  const closeInactiveMs = duration('--close-inactive', flags.closeInactive);
-  const discoverMs = duration('--scan-interval', flags.scanInterval);
+  const traceIdleMs = parseDuration('--trace-idle', flags.traceIdle);
+  const statusMs = flags.statusInterval ? parseDuration('--status-interval', flags.statusInterval) : undefined;
+  const pollMs = parseDuration('--poll-interval', flags.pollInterval);
+  const closeInactiveMs = parseDuration('--close-inactive', flags.closeInactive);
+  const discoverMs = parseDuration('--scan-interval', flags.scanInterval);
   const from = flags.from ?? (process.stdin.isTTY ? 'end' : 'start');
   const rules = rulesFrom(config);
   const prefilter = config.fast ? buildPrefilter(rules, config.fields) : undefined;

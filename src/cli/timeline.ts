@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import ms from 'ms';
 import { z } from 'zod';
 import type { Severity } from '../classify/finding.js';
-import { configSchema, ConfigError } from '../config.js';
+import { configSchema, ConfigError, parseDuration } from '../config.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
 import { findingFromDocument, type FindingDocument } from '../sinks/search/documents.js';
@@ -34,24 +33,17 @@ interface TimelineFlags extends ConnectionFlags {
 const PAGE = 1000;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** A point in time: ISO 8601 with a zone, or a duration meaning that long ago ("2h"). */
-const moment = z.union([
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-  z.string().transform((s, ctx) => {
-    const span = ms(s as never) as unknown as number | undefined;
-    if (typeof span !== 'number' || !Number.isFinite(span)) {
-      ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 time or a duration such as 30m or 2h, got "${s}"` });
-      return z.NEVER;
-    }
-    return Date.now() - span;
-  }),
-]);
+const isoTime = z.iso.datetime({ offset: true });
 
+/** A point in time: ISO 8601 with a zone, or a duration meaning that long ago ("2h"). */
 function parseMoment(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = moment.safeParse(value);
-  if (!parsed.success) throw new ConfigError(`${flag}: ${parsed.error.issues.at(-1)?.message}`);
-  return parsed.data;
+  if (isoTime.safeParse(value).success) return Date.parse(value);
+  try {
+    return Date.now() - parseDuration(flag, value);
+  } catch {
+    throw new ConfigError(`${flag}: expected an ISO 8601 time or a duration such as 30m or 2h, got "${value}"`);
+  }
 }
 
 export function timelineCommand(): Command {
@@ -75,7 +67,7 @@ export function timelineCommand(): Command {
 
 export async function runTimeline(flags: TimelineFlags): Promise<number> {
   const connection = connectionFrom(flags);
-  const config = configSchema.parse(flags.incidentGap ? { incident_gap: flags.incidentGap } : {});
+  const config = configSchema.parse(flags.incidentGap ? { incident_gap: parseDuration('--incident-gap', flags.incidentGap) } : {});
   if (!Number.isInteger(flags.limit) || flags.limit < 1) throw new ConfigError('--limit: expected a whole number of at least 1');
   const filter: TimelineFilter = {
     traces: flags.trace ?? [],
