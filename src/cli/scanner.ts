@@ -80,11 +80,15 @@ export class Scanner {
           yield next.value;
         }
       })();
-      const preset = this.config.preset === 'auto' ? detectPresetFromHead(Buffer.concat(head)) : this.config.preset;
-      const parallel =
-        this.pool !== undefined && framing === 'ndjson' && preset !== undefined && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES;
-      if (parallel) await this.scanParallel(file, preset, head, rest, counts);
-      else await this.scanSequential(file, head, rest, counts);
+      // The preset is only needed up front by the workers; the in-process reader detects its own.
+      const mayRunParallel = this.pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES;
+      const preset = !mayRunParallel
+        ? undefined
+        : this.config.preset === 'auto'
+          ? detectPresetFromHead(Buffer.concat(head))
+          : this.config.preset;
+      if (preset !== undefined) await this.scanParallel(file, preset, head, rest, counts);
+      else await this.scanSequential(file, framing, head, rest, counts);
     } catch (error) {
       this.inputFailed(file, describeError(error as NodeJS.ErrnoException));
     }
@@ -99,10 +103,18 @@ export class Scanner {
   }
 
   /** The reference path: one thread frames, parses, validates and classifies every line. */
-  private async scanSequential(file: string, head: Buffer[], rest: AsyncIterable<Buffer>, counts: RecordCounts): Promise<void> {
+  private async scanSequential(
+    file: string,
+    framing: Framing | undefined,
+    head: Buffer[],
+    rest: AsyncIterable<Buffer>,
+    counts: RecordCounts,
+  ): Promise<void> {
     const reader = new RecordReader(
       file,
       {
+        // Already told from the head (undefined only if the input ended before a whole line).
+        framing,
         preset: this.config.preset,
         fields: this.config.fields,
         maxRecordBytes: this.config.max_record_bytes,
