@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScanStats } from '../src/sinks/report.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const fixture = (name: string) => join(ROOT, 'fixtures', name);
@@ -37,16 +38,7 @@ export async function scanJson(args: string[], options: Parameters<typeof runCli
 }
 
 export interface ScanJson {
-  stats: {
-    files: number;
-    bytes: number;
-    lines: number;
-    records: number;
-    malformed: number;
-    invalid: number;
-    skipped: number;
-    findings: { memory_warning: number; memory_critical: number; oversized_payload: number };
-  };
+  stats: ScanStats;
   traces: {
     trace_id: string;
     first_seen: string;

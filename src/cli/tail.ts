@@ -49,6 +49,7 @@ interface FileState {
 const CHECKPOINT_MS = 1000;
 const SUMMARY_MS = 10_000;
 const SHUTDOWN_DRAIN_MS = 4000;
+const SHUTDOWN_SUMMARIES_MS = 2000;
 
 export function tailCommand(): Command {
   const command = new Command('tail')
@@ -296,16 +297,10 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   clearInterval(summaries);
   clearInterval(status);
   while (timersBusy) await new Promise((resolve) => setTimeout(resolve, 20));
-  await search?.drain(SHUTDOWN_DRAIN_MS);
+  await search?.shutdown(SHUTDOWN_DRAIN_MS, SHUTDOWN_SUMMARIES_MS);
   await print(correlator.flush());
-  if (search) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([search.updateSummaries(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
-  }
   await commit();
   await tailer.close();
-  await search?.close();
   await deadLetter?.close();
   return EXIT.ok;
 }

@@ -167,17 +167,21 @@ export class SearchSink {
     }
   }
 
-  /** Waits up to `ms` for what is in flight (shutdown); what is not confirmed stays uncheckpointed. */
-  async drain(ms: number): Promise<void> {
-    if (!this.indexer) return;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
-    await Promise.race([this.indexer.close(), deadline]);
-    clearTimeout(timer);
-    this.indexer.abort();
+  /**
+   * A live tail on its way out: up to `drainMs` for the engine to confirm what is in flight (what
+   * it does not confirm stays uncheckpointed), up to `summariesMs` to refresh the trace summaries,
+   * then the connections are closed.
+   */
+  async shutdown(drainMs: number, summariesMs: number): Promise<void> {
+    if (this.indexer) {
+      await settleWithin(this.indexer.close(), drainMs);
+      this.indexer.abort();
+      await settleWithin(this.updateSummaries(), summariesMs);
+    }
+    await this.close();
   }
 
-  /** Closes the client's connections (a live tail on its way out). */
+  /** Closes the client's connections. */
   async close(): Promise<void> {
     await this.engine?.close();
   }
@@ -194,7 +198,7 @@ export class SearchSink {
         await this.writeTraceSummaries(this.engine);
       } catch (error) {
         if (!(error instanceof EngineError)) throw error;
-        this.failures.set(`trace summaries: ${error.message}`, this.touched.size);
+        this.countFailure(`trace summaries: ${error.message}`, this.touched.size);
       }
       await this.engine.close();
     }
@@ -216,7 +220,7 @@ export class SearchSink {
       flushBytes: this.connection.flushBytes,
       concurrency: this.connection.concurrency,
       retries: this.connection.retries,
-      onFail: (_doc, reason) => this.failures.set(`trace summary: ${reason}`, (this.failures.get(`trace summary: ${reason}`) ?? 0) + 1),
+      onFail: (_doc, reason) => this.countFailure(`trace summary: ${reason}`),
     });
     const updatedAt = new Date().toISOString();
     const ids = [...this.touched];
@@ -236,8 +240,12 @@ export class SearchSink {
     await engine.refresh(tracesIndex(this.connection.prefix));
   }
 
+  private countFailure(reason: string, documents = 1): void {
+    this.failures.set(reason, (this.failures.get(reason) ?? 0) + documents);
+  }
+
   private notIndexed(finding: Finding, reason: string): void {
-    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
+    this.countFailure(reason);
     this.hooks.notIndexed({
       file: finding.source.file,
       line: finding.source.line,
@@ -248,4 +256,11 @@ export class SearchSink {
       finding_id: finding.id,
     });
   }
+}
+
+/** Waits for the promise, but no longer than `ms`; the timer never outlives the wait. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
