@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   console.log(`\ninput: ${file}\n  ${RECORDS} lines, ${mb.toFixed(1)} MB; ${SCALE}× copy ${(bigBytes / 1e6).toFixed(1)} MB`);
   console.log(`  machine: ${(await import('node:os')).availableParallelism()} cores, node ${process.version}`);
 
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   const lines = await newlineCount(file);
   const newlineSeconds = Number(process.hrtime.bigint() - t) / 1e9;
 
@@ -197,15 +197,15 @@ async function ensureEngine(): Promise<BenchEngine> {
     };
   }
   const url = await runScript(['start', 'elasticsearch']);
-  const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as { username: string; password: string; version: string };
   return { url, username: state.username, password: state.password, version: `elasticsearch ${state.version}`, started: true };
 }
 
-async function engineRequest(engine: BenchEngine, method: string, path: string): Promise<any> {
+async function engineRequest(engine: BenchEngine, method: string, path: string): Promise<{ count?: number }> {
   const headers: Record<string, string> = {};
   if (engine.username) headers.authorization = `Basic ${Buffer.from(`${engine.username}:${engine.password}`).toString('base64')}`;
   const response = await fetch(`${engine.url}${path}`, { method, headers });
-  return response.json();
+  return (await response.json()) as { count?: number };
 }
 
 /** Findings per second into a real local engine, and how long until the last one is searchable. */

@@ -297,7 +297,7 @@ async function status(kind: EngineKind): Promise<number> {
 async function main(): Promise<void> {
   const [action, kindArg = 'elasticsearch'] = process.argv.slice(2);
   if (kindArg !== 'elasticsearch' && kindArg !== 'opensearch') throw new Error(`unknown engine "${kindArg}" (elasticsearch or opensearch)`);
-  const kind = kindArg as EngineKind;
+  const kind = kindArg;
   if (action === 'start') await start(kind);
   else if (action === 'stop') await stop(kind);
   else if (action === 'status') process.exitCode = await status(kind);

@@ -1,14 +1,18 @@
 /**
- * `npm test`: starts the real search engines the integration tests need (unless
- * MEMTRAIL_TEST_ES_URL / MEMTRAIL_TEST_OS_URL point at running ones), runs every test with
- * node:test, and stops what it started.
+ * `npm test`: runs every suite with node:test. The engine suites need the real search engines:
+ * this starts them (unless MEMTRAIL_TEST_ES_URL / MEMTRAIL_TEST_OS_URL point at running ones)
+ * and stops what it started. `--suite unit|cli|engine` (repeatable) runs only those suites;
+ * the unit and cli suites need no Java.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SUITES = ['unit', 'cli', 'engine'] as const;
+type Suite = (typeof SUITES)[number];
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
@@ -47,18 +51,24 @@ async function startEngine(kind: 'elasticsearch' | 'opensearch', prefix: string)
 }
 
 async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ options: { suite: { type: 'string', multiple: true } }, allowPositionals: true });
+  const suites = (values.suite ?? [...SUITES]) as Suite[];
+  for (const suite of suites) if (!SUITES.includes(suite)) throw new Error(`unknown suite ${suite} (${SUITES.join(', ')})`);
+  const files = positionals.length > 0 ? positionals : suites.map((suite) => `test/${suite}/*.test.ts`);
+  const needsEngines = positionals.length > 0 ? positionals.some((f) => f.includes('test/engine/')) : suites.includes('engine');
   const started: Started[] = [];
   const stopAll = async () => {
     for (const s of started.splice(0)) await engineScript('stop', s.kind);
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const engines = await Promise.all([startEngine('elasticsearch', 'ES'), startEngine('opensearch', 'OS')]);
-    for (const e of engines) if (e) started.push(e);
-    const env = { ...process.env, ...Object.assign({}, ...started.map((s) => s.env)) };
-    const files = process.argv.slice(2);
-    const tests = files.length > 0 ? files : ['test/*.test.ts'];
-    const { code } = await run('sh', ['-c', `exec "${process.execPath}" --import tsx --test --test-concurrency=2 ${tests.join(' ')}`], env);
+    if (needsEngines) {
+      const engines = await Promise.all([startEngine('elasticsearch', 'ES'), startEngine('opensearch', 'OS')]);
+      for (const e of engines) if (e) started.push(e);
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const s of started) Object.assign(env, s.env);
+    const { code } = await run('sh', ['-c', `exec "${process.execPath}" --import tsx --test --test-concurrency=2 ${files.join(' ')}`], env);
     return code;
   } finally {
     await stopAll();

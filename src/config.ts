@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import ms from 'ms';
 import { z } from 'zod';
+import { UsageError } from './errors.js';
 import { FIELD_NAMES, PRESET_NAMES, type FieldName } from './parse/mapping.js';
 
 /** A usage or configuration error: the CLI reports it and exits 2. */
-export class ConfigError extends Error {
+export class ConfigError extends UsageError {
   constructor(
     message: string,
     /** The offending key, dotted (`thresholds.warn_percent`), when one is to blame. */
@@ -12,7 +13,6 @@ export class ConfigError extends Error {
     readonly detail?: string,
   ) {
     super(message);
-    this.name = 'ConfigError';
   }
 }
 
@@ -84,7 +84,7 @@ export async function readConfigFile(path: string): Promise<ConfigInput> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
     return JSON.parse(text) as ConfigInput;

@@ -1,14 +1,12 @@
-export const FINDING_KINDS = ['memory_warning', 'memory_critical', 'oversized_payload'] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
+import type { Source } from '../parse/source.js';
+
+export type { Source };
 export type Severity = 'warning' | 'critical';
 
-export interface Source {
-  file: string;
-  line: number;
-  offset: number;
-}
+/** The name of a registered finding kind (classify/registry.ts). */
+export type FindingKind = string;
 
-/** One memory or payload finding, with the keys of DESIGN.md's JSON contract. */
+/** One finding, with the keys of the JSON contract (docs/ARCHITECTURE.md). */
 export interface Finding {
   id: string;
   trace_id: string | null;
@@ -23,6 +21,8 @@ export interface Finding {
   usage_percent: number | null;
   memory_used_bytes: number | null;
   payload_bytes: number | null;
+  /** Fields only this kind carries, as its spec declares them; flattened into JSON, indexed under memtrail.*. */
+  details?: Record<string, number | string | null>;
   source: Source;
 }
 

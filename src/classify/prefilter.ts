@@ -1,5 +1,7 @@
+import type { Config } from '../config.js';
 import { PRESETS, type FieldMapping, type FieldName } from '../parse/mapping.js';
-import type { Rules } from './rules.js';
+import type { DetectorModule } from './detector.js';
+import { DETECTORS } from './registry.js';
 
 /** Tells from raw bytes whether a line could match any rule; false means it certainly cannot. */
 export interface Prefilter {
@@ -12,25 +14,25 @@ export interface Prefilter {
   marks(chunk: Buffer): number[];
 }
 
-const MEMORY_FIELDS: FieldName[] = ['usage_percent', 'used_bytes', 'limit_bytes'];
-const PAYLOAD_FIELDS: FieldName[] = ['request_bytes', 'response_bytes'];
-
 /**
  * The `--fast` path's filter, run before a line is decoded or parsed. A line can only produce a
- * finding if it names one of the memory fields, carries one of the rule events, or has a payload
- * size with at least as many digits as the threshold. It assumes keys and event names are written
- * without JSON escapes (`\u0073`), which logging libraries do not emit; the exact path has no such
- * assumption. Findings are identical to the exact path on every fixture (test/fast-path.test.ts).
+ * finding if it carries something one of the detectors looks for (DetectorModule.needles): a
+ * field's key, an event name, or a number with at least as many digits as a threshold. It assumes
+ * keys and event names are written without JSON escapes (`\u0073`), which logging libraries do
+ * not emit; the exact path has no such assumption. Findings are identical to the exact path on
+ * every fixture (test/unit/prefilter.test.ts, test/cli/equivalence.test.ts).
  */
-export function buildPrefilter(rules: Rules, overrides: Partial<Record<FieldName, string[]>>): Prefilter {
-  const mappings: FieldMapping[] = Object.values(PRESETS).map((preset) => ({ ...preset, ...overrides }));
+export function buildPrefilter(config: Config, detectors: readonly DetectorModule[] = DETECTORS): Prefilter {
+  const mappings: FieldMapping[] = Object.values(PRESETS).map((preset) => ({ ...preset, ...config.fields }));
   const keysOf = (fields: FieldName[]) =>
     unique(mappings.flatMap((m) => fields.flatMap((f) => m[f].map((path) => path.split('.').at(-1)!))));
-  const anywhere = [...keysOf(MEMORY_FIELDS).map((k) => `"${k}"`), ...rules.criticalEvents, ...rules.warningEvents].map((s) =>
-    Buffer.from(s),
+  const wanted = detectors.map((d) => d.needles(config));
+  const anywhere = unique([...keysOf(wanted.flatMap((n) => n.fields)).map((k) => `"${k}"`), ...wanted.flatMap((n) => n.events)]).map(
+    (s) => Buffer.from(s),
   );
-  const payloadKeys = keysOf(PAYLOAD_FIELDS).map((k) => Buffer.from(`"${k}"`));
-  const thresholdDigits = Math.floor(rules.payloadBytes).toString().length;
+  const numeric = wanted.flatMap((n) =>
+    n.above ? keysOf(n.above.fields).map((k) => ({ key: Buffer.from(`"${k}"`), digits: Math.floor(n.above!.value).toString().length })) : [],
+  );
 
   const groups = groupByPrefix(anywhere);
   const marks = (bytes: Buffer, stopAtFirst: boolean): number[] => {
@@ -42,9 +44,9 @@ export function buildPrefilter(rules: Rules, overrides: Partial<Record<FieldName
         if (stopAtFirst) return found;
       }
     }
-    for (const key of payloadKeys) {
+    for (const { key, digits } of numeric) {
       for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + key.length)) {
-        if (!mayExceed(bytes, at + key.length, thresholdDigits)) continue;
+        if (!mayExceed(bytes, at + key.length, digits)) continue;
         found.push(at);
         if (stopAtFirst) return found;
       }

@@ -72,7 +72,7 @@ export function generateCommand(): Command {
       }
       if (format === 'array') await out.write('\n]\n');
       await out.end();
-      if (file?.endsWith('.gz')) await new Promise((resolve) => (stream as NodeJS.WritableStream & { once: Function }).once('close', resolve));
+      if (file?.endsWith('.gz')) await new Promise((resolve) => (stream as NodeJS.WritableStream & { once(event: string, listener: () => void): void }).once('close', resolve));
       if (flags.manifest) await writeFile(flags.manifest as string, `${JSON.stringify(generator.manifest, null, 2)}\n`);
     });
 }

@@ -81,7 +81,7 @@ export function flagsToConfig(flags: RuleFlags): ConfigInput {
     }
     out.fields = fields;
   }
-  return out as ConfigInput;
+  return out;
 }
 
 export async function loadConfig(flags: RuleFlags): Promise<Config> {

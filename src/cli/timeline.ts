@@ -2,21 +2,11 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import type { Severity } from '../classify/finding.js';
 import { configSchema, ConfigError, parseDuration } from '../config.js';
-import { FindingCollector } from '../correlate/collector.js';
+import { EXIT } from '../errors.js';
+import { runTimeline as readTimeline } from '../pipeline/timeline.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
-import { findingFromDocument, type FindingDocument } from '../sinks/search/documents.js';
-import type { SearchEngine } from '../sinks/search/engine.js';
-import { EngineError } from '../sinks/search/errors.js';
-import { findingsIndex } from '../sinks/search/templates.js';
-import { timelineQuery, type TimelineFilter } from '../sinks/search/timeline-query.js';
-import { renderJson } from '../sinks/json.js';
-import { summaryLines, findingLine } from '../sinks/ndjson.js';
-import { Output } from '../sinks/output.js';
-import { emptyStats, type ScanReport } from '../sinks/report.js';
-import { colorsFor } from '../sinks/terminal.js';
-import { renderText } from '../sinks/text.js';
+import type { TimelineFilter } from '../sinks/search/timeline-query.js';
 import { engineOptions } from './engine-options.js';
-import { EXIT } from './exit.js';
 
 interface TimelineFlags extends ConnectionFlags {
   trace?: string[];
@@ -30,7 +20,6 @@ interface TimelineFlags extends ConnectionFlags {
   color?: boolean;
 }
 
-const PAGE = 1000;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -76,41 +65,6 @@ export async function runTimeline(flags: TimelineFlags): Promise<number> {
     until: parseMoment('--until', flags.until),
     severity: flags.severity,
   };
-  const stdout = new Output(process.stdout);
-  const collector = new FindingCollector(config.max_findings_per_trace);
-  let engine: SearchEngine | undefined;
-  try {
-    const { connect } = await import('../sinks/search/engine.js');
-    engine = await connect(connection);
-    let searchAfter: unknown[] | undefined;
-    let read = 0;
-    while (read < flags.limit) {
-      const page = await engine.search(findingsIndex(connection.prefix), timelineQuery(filter, Math.min(PAGE, flags.limit - read), searchAfter));
-      for (const hit of page.hits.hits) {
-        const finding = findingFromDocument(hit._source as FindingDocument);
-        collector.add(finding);
-        if (flags.format === 'ndjson') await stdout.write(findingLine(finding));
-      }
-      read += page.hits.hits.length;
-      if (page.hits.hits.length === 0) break;
-      searchAfter = page.hits.hits.at(-1)!.sort;
-    }
-  } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    process.stderr.write(`memtrail: ${error.status === 404 ? `no findings index at ${connection.url} yet (run memtrail scan --index first)` : error.message}\n`);
-    return EXIT.runtime;
-  } finally {
-    await engine?.close();
-  }
-  const report: ScanReport = {
-    stats: { ...emptyStats(), findings: { ...collector.counts } },
-    ...collector.result(config.incident_gap),
-    errors: [],
-    errors_total: 0,
-    origin: `${engine!.kind} ${engine!.version} at ${connection.url}`,
-  };
-  if (flags.format === 'json') await stdout.write(renderJson(report));
-  else if (flags.format === 'ndjson') for (const line of summaryLines(report)) await stdout.write(line);
-  else for (const chunk of renderText(report, colorsFor(process.stdout, flags.color))) await stdout.write(chunk);
+  await readTimeline({ config, connection, filter, limit: flags.limit, outputs: { format: flags.format, color: flags.color } });
   return EXIT.ok;
 }

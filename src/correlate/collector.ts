@@ -1,4 +1,5 @@
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../classify/finding.js';
+import { emptyCounts } from '../classify/registry.js';
 import { incidentsOf, pointOf, type Incident, type IncidentPoint } from './incidents.js';
 import { TraceBook, type TraceSummary } from './traces.js';
 
@@ -7,7 +8,8 @@ import { TraceBook, type TraceSummary } from './traces.js';
  * without a trace id, and compact points for incidents. Grows with findings, never with lines.
  */
 export class FindingCollector {
-  readonly counts: Record<FindingKind, number> = { memory_warning: 0, memory_critical: 0, oversized_payload: 0 };
+  readonly counts: Record<FindingKind, number> = emptyCounts();
+  total = 0;
   worstSeverity: Severity | undefined;
   private readonly book: TraceBook;
   private readonly points: IncidentPoint[] = [];
@@ -17,12 +19,9 @@ export class FindingCollector {
     this.book = new TraceBook({ maxFindingsPerTrace });
   }
 
-  get total(): number {
-    return this.counts.memory_warning + this.counts.memory_critical + this.counts.oversized_payload;
-  }
-
   add(finding: Finding): void {
-    this.counts[finding.kind]++;
+    this.counts[finding.kind] = (this.counts[finding.kind] ?? 0) + 1;
+    this.total++;
     if (this.worstSeverity === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[this.worstSeverity]) {
       this.worstSeverity = finding.severity;
     }

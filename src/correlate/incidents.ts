@@ -1,4 +1,5 @@
 import { SEVERITY_RANK, type Finding, type Severity } from '../classify/finding.js';
+import { isMemoryKind } from '../classify/registry.js';
 
 export interface Incident {
   start: number;
@@ -21,7 +22,7 @@ export function pointOf(finding: Finding): IncidentPoint {
   return {
     timestamp: finding.timestamp,
     severity: finding.severity,
-    usage: finding.kind === 'oversized_payload' ? null : finding.usage_percent,
+    usage: isMemoryKind(finding.kind) ? finding.usage_percent : null,
     trace: finding.trace_id,
   };
 }

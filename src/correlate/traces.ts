@@ -1,6 +1,7 @@
-import { FINDING_KINDS, SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../classify/finding.js';
+import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../classify/finding.js';
+import { isMemoryKind, KINDS } from '../classify/registry.js';
 
-/** DESIGN.md's trace summary. Timestamps are epoch ms here; sinks format them. */
+/** A trace summary (docs/ARCHITECTURE.md). Timestamps are epoch ms here; sinks format them. */
 export interface TraceSummary {
   trace_id: string;
   first_seen: number;
@@ -108,7 +109,7 @@ function addToSummary(state: TraceState, finding: Finding, maxFindings: number):
   s.first_seen = Math.min(s.first_seen, finding.timestamp);
   s.last_seen = Math.max(s.last_seen, finding.timestamp);
   if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[s.severity]) s.severity = finding.severity;
-  if (finding.kind !== 'oversized_payload' && finding.usage_percent !== null) {
+  if (isMemoryKind(finding.kind) && finding.usage_percent !== null) {
     s.peak_usage_percent = Math.max(s.peak_usage_percent ?? -Infinity, finding.usage_percent);
   }
   if (finding.payload_bytes !== null) s.max_payload_bytes = Math.max(s.max_payload_bytes ?? 0, finding.payload_bytes);
@@ -122,7 +123,7 @@ function addToSummary(state: TraceState, finding: Finding, maxFindings: number):
 function finish(state: TraceState): TraceSummary {
   const s = state.summary;
   const counts: Partial<Record<FindingKind, number>> = {};
-  for (const kind of FINDING_KINDS) if (s.counts[kind]) counts[kind] = s.counts[kind];
+  for (const { name } of KINDS) if (s.counts[name]) counts[name] = s.counts[name];
   return {
     ...s,
     duration_ms: s.last_seen - s.first_seen,

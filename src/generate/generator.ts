@@ -4,6 +4,8 @@
  * oversized payloads and a share of malformed lines. It counts what it writes by construction
  * (not by running memtrail's rules), so tests and the benchmark can check a scan against it.
  */
+import type { FindingKind } from '../classify/finding.js';
+import { emptyCounts } from '../classify/registry.js';
 
 export interface GenerateOptions {
   records: number;
@@ -33,7 +35,8 @@ export interface Manifest {
   records: number;
   malformed: number;
   invalid: number;
-  findings: { memory_warning: number; memory_critical: number; oversized_payload: number };
+  /** Per registered finding kind (the registry's order), so the manifest reads like a scan's stats. */
+  findings: Record<FindingKind, number>;
   /** Distinct trace ids that carry at least one finding. */
   traces_with_findings: number;
   restarts: number;
@@ -68,7 +71,7 @@ export class LogGenerator {
     records: 0,
     malformed: 0,
     invalid: 0,
-    findings: { memory_warning: 0, memory_critical: 0, oversized_payload: 0 },
+    findings: emptyCounts(),
     traces_with_findings: 0,
     restarts: 0,
   };
@@ -199,8 +202,8 @@ export class LogGenerator {
     return `trace_${((this.traceCounter * 2654435761) >>> 0).toString(16).padStart(8, '0')}${this.traceCounter.toString(16)}`;
   }
 
-  private finding(kind: keyof Manifest['findings'], trace: string | null): void {
-    this.manifest.findings[kind]++;
+  private finding(kind: FindingKind, trace: string | null): void {
+    this.manifest.findings[kind] = (this.manifest.findings[kind] ?? 0) + 1;
     if (trace) this.tracesWithFindings.add(trace);
   }
 

@@ -28,7 +28,7 @@ const CONTEXT_FIELDS = {
 };
 
 export const PRESETS: Record<PresetName, FieldMapping> = {
-  // The runbook's own shape (DESIGN.md "Input contract").
+  // The runbook's own shape.
   fraiseql: {
     timestamp: ['timestamp'],
     level: ['level'],

@@ -57,7 +57,7 @@ export function toRecord(value: unknown, extract: Extractor): RecordResult {
     return { ok: false, reason: `record is not a JSON object (got ${describe(value)})` };
   }
   const parsed = recordSchema.safeParse(extract(value as Record<string, unknown>), { reportInput: true });
-  if (parsed.success) return { ok: true, record: parsed.data as LogRecord };
+  if (parsed.success) return { ok: true, record: parsed.data };
   const issue = parsed.error.issues[0];
   const field = issue?.path.join('.') || 'record';
   const missing = issue !== undefined && issue.input === undefined;

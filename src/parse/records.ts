@@ -1,8 +1,8 @@
-import type { Source } from '../classify/finding.js';
 import type { Frame, FramingError } from './frame.js';
 import { LineFramer, type LineFilter } from './line-framer.js';
 import { compileMapping, detectPreset, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
 import { toRecord, type LogRecord } from './record.js';
+import type { Source } from './source.js';
 import { StructuredFramer } from './structured-framer.js';
 
 export type Framing = 'ndjson' | 'structured';
@@ -18,7 +18,8 @@ export interface InputError {
 }
 
 export interface RecordHandlers {
-  record(record: LogRecord, text: string, source: Source): void;
+  /** A valid record; returning an error rejects it after all (it is then counted and reported as invalid). */
+  record(record: LogRecord, text: string, source: Source): InputError | undefined;
   error(error: InputError): void;
 }
 
@@ -162,8 +163,13 @@ export class RecordReader {
       this.handlers.error({ ...source, kind: 'invalid', reason: result.reason, raw: text });
       return;
     }
+    const rejected = this.handlers.record(result.record, text, source);
+    if (rejected) {
+      this.counts.invalid++;
+      this.handlers.error(rejected);
+      return;
+    }
     this.counts.records++;
-    this.handlers.record(result.record, text, source);
   }
 
   private onFramingError(error: FramingError): void {

@@ -1,7 +1,10 @@
 import type { Finding } from '../classify/finding.js';
 import type { Incident } from '../correlate/incidents.js';
+import type { LiveEvent } from '../correlate/live.js';
+import type { ScanReport } from '../correlate/report.js';
 import type { TraceSummary } from '../correlate/traces.js';
-import { findingJson, incidentJson, traceJson, type ScanReport } from './report.js';
+import { findingJson, incidentJson, traceJson } from './contract.js';
+import type { Sink, SinkRegistration } from './sink.js';
 
 /**
  * `--format ndjson`: one object per line with a `type`. Findings stream as they are found; traces
@@ -26,3 +29,31 @@ export function liveTraceLine(trace: TraceSummary, reason: string): string {
 export function incidentLine(type: 'incident_opened' | 'incident_closed', incident: Incident): string {
   return `${JSON.stringify({ type, ...incidentJson(incident) })}\n`;
 }
+
+export function liveEventLine(event: LiveEvent): string {
+  return event.type === 'trace' ? liveTraceLine(event.summary, event.reason) : incidentLine(event.type, event.incident);
+}
+
+export const ndjsonSink: SinkRegistration = {
+  name: 'ndjson',
+  modes: ['batch', 'live'],
+  wanted: (options) => options.format === 'ndjson',
+  open: (_options, { stdout, mode }) => {
+    const sink: Sink = {
+      name: 'ndjson',
+      finding: async (finding, ack) => {
+        await stdout.write(findingLine(finding));
+        ack();
+      },
+      close: () => Promise.resolve(),
+    };
+    if (mode === 'live') {
+      sink.event = (event) => stdout.write(liveEventLine(event));
+    } else {
+      sink.summary = async (report) => {
+        for (const line of summaryLines(report)) await stdout.write(line);
+      };
+    }
+    return Promise.resolve(sink);
+  },
+};

@@ -12,6 +12,7 @@ export function colorsFor(stream: NodeJS.WriteStream, override?: boolean): Color
 }
 
 // C0 and C1 controls (ESC included) and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** Log content is untrusted: make terminal control characters visible instead of executing them. */

@@ -6,7 +6,10 @@ import type { Locale } from 'date-fns/locale';
 import type { Finding, Severity } from '../classify/finding.js';
 import type { Incident } from '../correlate/incidents.js';
 import type { TraceSummary } from '../correlate/traces.js';
-import type { ScanReport } from './report.js';
+import type { LiveEvent } from '../correlate/live.js';
+import type { ScanReport } from '../correlate/report.js';
+import { kindSpec, KINDS } from '../classify/registry.js';
+import type { Sink, SinkRegistration } from './sink.js';
 import { stripControl, type Colors } from './terminal.js';
 
 const SHORT_UNITS: Record<string, string> = {
@@ -32,7 +35,7 @@ export function formatTime(ms: number, pattern = 'yyyy-MM-dd HH:mm:ss.SSS'): str
 export function formatSpan(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
   const duration = intervalToDuration({ start: 0, end: ms });
-  return formatDuration(duration, { locale: compactLocale as Locale, delimiter: ' ', zero: false });
+  return formatDuration(duration, { locale: compactLocale, delimiter: ' ', zero: false });
 }
 
 function severityLabel(severity: Severity, c: Colors): string {
@@ -51,8 +54,24 @@ function bytes(value: number | null): string {
   return value >= 1048576 ? `${(value / 1048576).toFixed(1)} MiB` : `${(value / 1024).toFixed(1)} KiB`;
 }
 
+/** A finding's headline measure, as its kind's spec says (usage, payload size, growth rate…). */
+export function measureText(finding: Finding): string {
+  const spec = kindSpec(finding.kind);
+  const field = spec?.measure ?? 'usage_percent';
+  const value = (field in finding ? finding[field as keyof Finding] : finding.details?.[field]) as number | null | undefined;
+  if (value === null || value === undefined || typeof value !== 'number') return '';
+  switch (spec?.unit) {
+    case 'bytes':
+      return bytes(value);
+    case 'bytes_per_second':
+      return `${bytes(value)}/s`;
+    default:
+      return percent(value);
+  }
+}
+
 export function findingText(finding: Finding, origin: number, c: Colors): string {
-  const measure = finding.kind === 'oversized_payload' ? bytes(finding.payload_bytes) : percent(finding.usage_percent);
+  const measure = measureText(finding);
   const message = stripControl(finding.message ?? '');
   const event = stripControl(finding.event ?? '');
   return [
@@ -112,16 +131,20 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   yield report.origin
     ? `${c.bold('Summary')}  from ${report.origin}\n`
     : `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;
-  yield `  findings: ${c.red(`${s.findings.memory_critical} memory_critical`)}, ${c.yellow(
-    `${s.findings.memory_warning} memory_warning`,
-  )}, ${c.yellow(`${s.findings.oversized_payload} oversized_payload`)} in ${plural(report.traces.length, 'trace')}\n`;
+  // Critical kinds first: the worst news leads.
+  const ordered = [...KINDS].sort((a, b) => Number(b.severities.includes('critical')) - Number(a.severities.includes('critical')));
+  const counts = ordered.map(({ name, severities }) => {
+    const text = `${s.findings[name] ?? 0} ${name}`;
+    return severities.includes('critical') ? c.red(text) : c.yellow(text);
+  });
+  yield `  findings: ${counts.join(', ')} in ${plural(report.traces.length, 'trace')}\n`;
   yield `  incidents: ${report.incidents.length}\n`;
   for (const incident of report.incidents) yield `${incidentText(incident, c)}\n`;
 }
 
 /** A live tail's line for one finding, printed as it arrives. */
 export function liveFindingText(finding: Finding, c: Colors): string {
-  const measure = finding.kind === 'oversized_payload' ? bytes(finding.payload_bytes) : percent(finding.usage_percent);
+  const measure = measureText(finding);
   const message = stripControl(finding.message ?? '');
   return [
     formatTime(finding.timestamp),
@@ -145,3 +168,30 @@ export function incidentOpenedText(incident: Incident, c: Colors): string {
 export function incidentClosedText(incident: Incident, c: Colors): string {
   return `${c.bold('▼ incident closed')}${incidentText(incident, c)}`;
 }
+
+export function liveEventText(event: LiveEvent, c: Colors): string {
+  if (event.type === 'trace') return liveTraceText(event.summary, event.reason, c);
+  return event.type === 'incident_opened' ? incidentOpenedText(event.incident, c) : incidentClosedText(event.incident, c);
+}
+
+/** `--format text`: the report's timelines once the run is over; a live run prints a line per finding and event. */
+export const textSink: SinkRegistration = {
+  name: 'text',
+  modes: ['batch', 'live'],
+  wanted: (options) => options.format === 'text',
+  open: (_options, { stdout, colors, mode }) => {
+    const sink: Sink = { name: 'text', close: () => Promise.resolve() };
+    if (mode === 'live') {
+      sink.finding = async (finding, ack) => {
+        await stdout.write(`${liveFindingText(finding, colors)}\n`);
+        ack();
+      };
+      sink.event = (event) => stdout.write(`${liveEventText(event, colors)}\n`);
+    } else {
+      sink.summary = async (report) => {
+        for (const chunk of renderText(report, colors)) await stdout.write(chunk);
+      };
+    }
+    return Promise.resolve(sink);
+  },
+};

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../config.js';
+import { RuntimeFailure } from '../../errors.js';
 import { redact } from '../search/connection.js';
 import type { SavedObject } from './saved-objects.js';
 import { toNdjson } from './saved-objects.js';
@@ -18,9 +19,7 @@ export interface ImportResult {
 }
 
 /** A failure talking to Kibana, fit for a terminal (no secrets). */
-export class KibanaError extends Error {
-  override name = 'KibanaError';
-}
+export class KibanaError extends RuntimeFailure {}
 
 export function kibanaFrom(
   flags: { kibanaUrl?: string; kibanaApiKey?: string; kibanaUsername?: string; kibanaPassword?: string },

@@ -10,7 +10,20 @@ export interface BulkDocument<T = unknown> {
   context: T;
 }
 
+/** A document that will not be indexed, and why, as the engine (or the connection) said. */
+export interface BulkFailure<T = unknown> {
+  document: BulkDocument<T>;
+  /** The HTTP status of the document's bulk item, or of the whole request; undefined when the engine was not reached. */
+  status: number | undefined;
+  /** The engine's error type (`mapper_parsing_exception`, `cluster_block_exception`…), or `unreachable`. */
+  type: string;
+  reason: string;
+  /** How many times it was retried before giving up. */
+  retried: number;
+}
+
 export interface BulkIndexerOptions<T> {
+  /** A request is sent once its body reaches this many bytes. */
   flushBytes: number;
   concurrency: number;
   /** Attempts after the first for a request or document that failed transiently. */
@@ -18,10 +31,12 @@ export interface BulkIndexerOptions<T> {
   /** First backoff; doubles per attempt (with jitter) up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Sends what is buffered when nothing was sent for this long (live runs: quiet periods are not held back). */
+  flushIntervalMs?: number;
   /** The engine confirmed these documents (for checkpoints). */
   onAck?(docs: BulkDocument<T>[]): void;
-  /** A document that will not be indexed, with the reason. */
-  onFail(doc: BulkDocument<T>, reason: string): void;
+  /** A document that will not be indexed. */
+  onFail(failure: BulkFailure<T>): void;
   /** Called before each retry, for diagnostics. */
   onRetry?(attempt: number, waitMs: number, reason: string): void;
   /**
@@ -32,60 +47,91 @@ export interface BulkIndexerOptions<T> {
   giveUp?: boolean;
 }
 
+/** A document serialised once, as the two NDJSON lines it is sent as. */
 interface Pending<T> {
   doc: BulkDocument<T>;
+  lines: string;
   bytes: number;
+  retried: number;
+}
+
+interface LastError {
+  status: number | undefined;
+  type: string;
+  reason: string;
 }
 
 /**
- * Bulk indexing with the properties a shipper needs: flushes by bytes, a bounded number of
- * requests in flight (callers wait: backpressure), retries with exponential backoff and jitter on
- * connection errors, 429 and 5xx (the whole request, or just the documents that got them), and
- * every document either acknowledged or failed with its reason. Once the engine stays unreachable
- * through all retries, later documents fail at once with the same reason instead of each waiting
- * out the backoff again.
+ * Bulk indexing with the properties a shipper needs: each document is serialised once and
+ * batches are cut by the bytes actually sent; a bounded number of requests in flight (callers
+ * wait: backpressure); retries with exponential backoff and jitter on connection errors, 429 and
+ * 5xx (the whole request, or just the documents that got them); every document either
+ * acknowledged or failed with a structured reason. Once the engine stays unreachable through all
+ * retries, later documents fail at once instead of each waiting out the backoff again.
  */
 export class BulkIndexer<T = unknown> {
   private buffer: Pending<T>[] = [];
   private bufferBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
-  private unavailable: string | undefined;
+  private unavailable: LastError | undefined;
   private readonly aborter = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private lastSent = Date.now();
+  private sending = 0;
   indexed = 0;
   failed = 0;
   retried = 0;
+  /** Bytes of request bodies sent, retries included. */
+  bytesSent = 0;
 
   constructor(
     private readonly engine: SearchEngine,
     private readonly options: BulkIndexerOptions<T>,
-  ) {}
+  ) {
+    const every = options.flushIntervalMs;
+    if (every !== undefined) {
+      this.timer = setInterval(() => {
+        if (this.buffer.length > 0 && Date.now() - this.lastSent >= every && this.inFlight.size < this.options.concurrency) {
+          this.flush().catch(() => undefined); // flush never rejects: failures go to onFail
+        }
+      }, every);
+      this.timer.unref();
+    }
+  }
 
   /** Queues a document; resolves once there is room for more (await it: that is the backpressure). */
   async add(doc: BulkDocument<T>): Promise<void> {
     if (this.unavailable !== undefined) {
-      this.fail(doc, this.unavailable);
+      this.fail({ doc, lines: '', bytes: 0, retried: 0 }, this.unavailable);
       return;
     }
-    const bytes = JSON.stringify(doc.body).length + doc.id.length + doc.index.length + 40;
-    this.buffer.push({ doc, bytes });
+    const lines = `${JSON.stringify({ index: { _index: doc.index, _id: doc.id } })}\n${JSON.stringify(doc.body)}\n`;
+    const bytes = Buffer.byteLength(lines);
+    this.buffer.push({ doc, lines, bytes, retried: 0 });
     this.bufferBytes += bytes;
-    if (this.bufferBytes >= this.options.flushBytes) await this.flush();
+    if (this.bufferBytes >= this.options.flushBytes) await this.sendBuffered(false);
   }
 
-  /** Sends what is buffered, waiting first if the maximum of requests is already in flight. */
+  /** Sends everything buffered, waiting first if the maximum of requests is already in flight. */
   async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
-    const batch = this.buffer;
-    this.buffer = [];
-    this.bufferBytes = 0;
-    const request = this.send(batch.map((p) => p.doc)).finally(() => this.inFlight.delete(request));
-    this.inFlight.add(request);
+    await this.sendBuffered(true);
+  }
+
+  /** Full batches only, unless `all`: a partial batch waits for more documents (or the timer, or close). */
+  private async sendBuffered(all: boolean): Promise<void> {
+    while (this.buffer.length > 0 && (all || this.bufferBytes >= this.options.flushBytes)) {
+      while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+      if (this.buffer.length === 0) return;
+      const batch = this.takeBatch();
+      const request = this.send(batch).finally(() => this.inFlight.delete(request));
+      this.inFlight.add(request);
+    }
   }
 
   /** Stops retrying (shutdown): what is not confirmed yet is neither acknowledged nor failed. */
   abort(): void {
     this.aborter.abort();
+    clearInterval(this.timer);
   }
 
   /** Documents buffered or in flight, not yet confirmed or failed. */
@@ -97,28 +143,42 @@ export class BulkIndexer<T = unknown> {
   async close(): Promise<void> {
     await this.flush();
     while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    clearInterval(this.timer);
   }
 
-  private sending = 0;
+  /** Up to flushBytes of buffered documents (at least one), in order. */
+  private takeBatch(): Pending<T>[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.buffer.length && (count === 0 || bytes + this.buffer[count]!.bytes <= this.options.flushBytes)) {
+      bytes += this.buffer[count]!.bytes;
+      count++;
+    }
+    const batch = this.buffer.splice(0, count);
+    this.bufferBytes -= bytes;
+    return batch;
+  }
 
-  private async send(docs: BulkDocument<T>[]): Promise<void> {
-    this.sending += docs.length;
+  private async send(batch: Pending<T>[]): Promise<void> {
+    this.sending += batch.length;
+    this.lastSent = Date.now();
     try {
-      await this.sendWithRetries(docs);
+      await this.sendWithRetries(batch);
     } finally {
-      this.sending -= docs.length;
+      this.sending -= batch.length;
     }
   }
 
-  private async sendWithRetries(docs: BulkDocument<T>[]): Promise<void> {
-    let pending = docs;
-    let lastReason = '';
+  private async sendWithRetries(batch: Pending<T>[]): Promise<void> {
+    let pending = batch;
+    let last: LastError = { status: undefined, type: 'unknown', reason: 'not sent' };
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) {
         if (attempt > this.options.retries) break;
         const wait = this.backoff(attempt);
         this.retried += pending.length;
-        this.options.onRetry?.(attempt, wait, lastReason);
+        for (const p of pending) p.retried++;
+        this.options.onRetry?.(attempt, wait, last.reason);
         try {
           await sleep(wait, undefined, { signal: this.aborter.signal });
         } catch {
@@ -127,32 +187,34 @@ export class BulkIndexer<T = unknown> {
       }
       if (this.aborter.signal.aborted) return;
       if (this.unavailable !== undefined) {
-        lastReason = this.unavailable;
+        last = this.unavailable;
         break;
       }
-      const operations = pending.flatMap((d) => [{ index: { _index: d.index, _id: d.id } }, d.body]);
+      const body = pending.map((p) => p.lines).join('');
+      this.bytesSent += Buffer.byteLength(body);
       let items: Record<string, BulkItem>[];
       try {
-        ({ items } = await this.engine.bulk(operations));
+        ({ items } = await this.engine.bulk(body));
       } catch (error) {
         if (error instanceof EngineError && error.transient) {
-          lastReason = error.message;
+          last = { status: error.status, type: error.status === undefined ? 'unreachable' : 'http_error', reason: error.message };
           continue;
         }
-        for (const doc of pending) this.fail(doc, (error as Error).message);
+        const failure = { status: error instanceof EngineError ? error.status : undefined, type: 'request_failed', reason: (error as Error).message };
+        for (const p of pending) this.fail(p, failure);
         return;
       }
-      const retry: BulkDocument<T>[] = [];
+      const retry: Pending<T>[] = [];
       const acked: BulkDocument<T>[] = [];
-      pending.forEach((doc, i) => {
-        const item = items[i] ? Object.values(items[i]!)[0] : undefined;
+      pending.forEach((p, i) => {
+        const item = items[i] ? Object.values(items[i])[0] : undefined;
         if (item && item.status >= 200 && item.status < 300) {
-          acked.push(doc);
+          acked.push(p.doc);
         } else if (item === undefined || item.status === 429 || item.status >= 500) {
-          retry.push(doc);
-          lastReason = describeItem(item);
+          retry.push(p);
+          last = describeItem(item);
         } else {
-          this.fail(doc, describeItem(item));
+          this.fail(p, describeItem(item));
         }
       });
       if (acked.length > 0) {
@@ -162,13 +224,16 @@ export class BulkIndexer<T = unknown> {
       pending = retry;
     }
     if (pending.length === 0) return;
-    if (/cannot reach/.test(lastReason) && this.options.giveUp !== false) this.unavailable = `not indexed: ${lastReason} (gave up after ${this.options.retries} retries)`;
-    for (const doc of pending) this.fail(doc, this.unavailable ?? `not indexed after ${this.options.retries} retries: ${lastReason}`);
+    if (last.type === 'unreachable' && this.options.giveUp !== false) {
+      this.unavailable = { ...last, reason: `not indexed: ${last.reason} (gave up after ${this.options.retries} retries)` };
+    }
+    const final = this.unavailable ?? { ...last, reason: `not indexed after ${this.options.retries} retries: ${last.reason}` };
+    for (const p of pending) this.fail(p, final);
   }
 
-  private fail(doc: BulkDocument<T>, reason: string): void {
+  private fail(pending: Pending<T>, error: LastError): void {
     this.failed++;
-    this.options.onFail(doc, reason);
+    this.options.onFail({ document: pending.doc, status: error.status, type: error.type, reason: error.reason, retried: pending.retried });
   }
 
   private backoff(attempt: number): number {
@@ -178,8 +243,9 @@ export class BulkIndexer<T = unknown> {
   }
 }
 
-function describeItem(item: BulkItem | undefined): string {
-  if (item === undefined) return 'no result for this document in the bulk response';
+function describeItem(item: BulkItem | undefined): LastError {
+  if (item === undefined) return { status: undefined, type: 'missing_item', reason: 'no result for this document in the bulk response' };
   const error = item.error;
-  return `${item.status}${error ? ` ${error.type ?? ''}${error.reason ? `: ${error.reason}` : ''}` : ''}`;
+  const type = error?.type ?? 'http_error';
+  return { status: item.status, type, reason: `${item.status}${error ? ` ${error.type ?? ''}${error.reason ? `: ${error.reason}` : ''}` : ''}` };
 }

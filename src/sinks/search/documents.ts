@@ -1,5 +1,10 @@
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../../classify/finding.js';
 import type { TraceSummary } from '../../correlate/traces.js';
+import { RuntimeFailure } from '../../errors.js';
+import { z } from 'zod';
+
+/** A document in a findings index that memtrail did not write. */
+export class ForeignDocument extends RuntimeFailure {}
 
 /** A finding as stored: ECS fields where ECS has one, the rest under memtrail.*. */
 export interface FindingDocument {
@@ -18,6 +23,8 @@ export interface FindingDocument {
     payload_bytes?: number;
     source: { file: string; line: number; offset: number };
     indexed_at: string;
+    /** A kind's own fields (its spec's `fields`). */
+    [field: string]: unknown;
   };
 }
 
@@ -36,14 +43,42 @@ export function findingDocument(f: Finding, indexedAt: string): FindingDocument 
       ...(f.usage_percent !== null ? { usage_percent: f.usage_percent } : {}),
       ...(f.memory_used_bytes !== null ? { memory_used_bytes: f.memory_used_bytes } : {}),
       ...(f.payload_bytes !== null ? { payload_bytes: f.payload_bytes } : {}),
+      ...f.details,
       source: f.source,
       indexed_at: indexedAt,
     },
   };
 }
 
-/** Back from a stored document to a finding, for timelines read from the engine. */
-export function findingFromDocument(doc: FindingDocument): Finding {
+const storedFinding = z.object({
+  '@timestamp': z.iso.datetime({ offset: true }),
+  message: z.string().optional(),
+  log: z.object({ level: z.string().optional() }).optional(),
+  event: z.object({ action: z.string().optional() }).optional(),
+  trace: z.object({ id: z.string() }).optional(),
+  host: z.object({ name: z.string() }).optional(),
+  memtrail: z.object({
+    finding_id: z.string(),
+    kind: z.string(),
+    severity: z.enum(['warning', 'critical']),
+    usage_percent: z.number().optional(),
+    memory_used_bytes: z.number().optional(),
+    payload_bytes: z.number().optional(),
+    source: z.object({ file: z.string(), line: z.number(), offset: z.number() }),
+  }),
+});
+
+/**
+ * Back from a stored document to a finding, for timelines read from the engine. The document is
+ * checked first: an index another tool wrote into gives a clear error, not a crash.
+ */
+export function findingFromDocument(raw: unknown, id: string): Finding {
+  const parsed = storedFinding.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ForeignDocument(`document ${id} is not a memtrail finding (${issue.path.join('.') || 'document'}: ${issue.message})`);
+  }
+  const doc = parsed.data;
   const m = doc.memtrail;
   return {
     id: m.finding_id,
@@ -75,7 +110,7 @@ export function traceDocument(t: TraceSummary, updatedAt: string) {
       severity: t.severity,
       ...(t.peak_usage_percent !== null ? { peak_usage_percent: t.peak_usage_percent } : {}),
       ...(t.max_payload_bytes !== null ? { max_payload_bytes: t.max_payload_bytes } : {}),
-      findings: Object.values(t.counts).reduce((a, b) => a + (b ?? 0), 0),
+      findings: Object.values(t.counts).reduce<number>((a, b) => a + (b ?? 0), 0),
       counts: t.counts,
       files: t.files,
       updated_at: updatedAt,

@@ -23,13 +23,19 @@ export interface SearchEngine {
   readonly url: string;
   putIndexTemplate(name: string, body: object): Promise<void>;
   getIndexTemplate(name: string): Promise<unknown>;
-  bulk(operations: object[]): Promise<{ errors: boolean; items: Record<string, BulkItem>[] }>;
+  /** One _bulk request; `body` is the NDJSON as it goes on the wire (serialised once, by the caller). */
+  bulk(body: string): Promise<BulkResponse>;
   search(index: string, body: object): Promise<SearchResult<unknown>>;
   count(index: string, body?: object): Promise<number>;
   refresh(index: string): Promise<void>;
   getMapping(index: string): Promise<Record<string, { mappings: unknown }>>;
   deleteIndex(index: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface BulkResponse {
+  errors: boolean;
+  items: Record<string, BulkItem>[];
 }
 
 export interface SearchResult<T> {
@@ -44,7 +50,7 @@ function commonOptions(connection: Connection) {
 /** Which engine answers at the URL: from GET / (OpenSearch says so) or the X-Elastic-Product header. */
 async function detect(probe: OpenSearchClient, connection: Connection): Promise<{ kind: EngineKind; version: string }> {
   let body: { version?: { number?: string; distribution?: string }; tagline?: string } | undefined;
-  let headers: Record<string, string> = {};
+  let headers: Record<string, string>;
   try {
     const response = await probe.transport.request({ method: 'GET', path: '/' });
     body = response.body as typeof body;
@@ -118,17 +124,16 @@ function elasticEngine(client: ElasticClient, connection: Connection, version: s
     version,
     url: connection.url,
     putIndexTemplate: guarded(connection, 'installing an index template', async (name: string, body: object) => {
-      await client.indices.putIndexTemplate({ name, ...body } as never);
+      await client.indices.putIndexTemplate({ name, ...body });
     }),
     getIndexTemplate: guarded(connection, 'reading an index template', (name: string) => client.indices.getIndexTemplate({ name })),
-    bulk: guarded(connection, 'bulk indexing', async (operations: object[]) => {
-      const response = await client.bulk({ operations });
-      return response as unknown as { errors: boolean; items: Record<string, BulkItem>[] };
+    bulk: guarded(connection, 'bulk indexing', async (body: string) => {
+      return client.transport.request<BulkResponse>({ method: 'POST', path: '/_bulk', bulkBody: body });
     }),
     search: guarded(connection, 'searching', async (index: string, body: object) => {
-      return (await client.search({ index, ...body } as never)) as unknown as SearchResult<unknown>;
+      return (await client.search({ index, ...body })) as unknown as SearchResult<unknown>;
     }),
-    count: guarded(connection, 'counting', async (index: string, body: object = {}) => (await client.count({ index, ...body } as never)).count),
+    count: guarded(connection, 'counting', async (index: string, body: object = {}) => (await client.count({ index, ...body })).count),
     refresh: guarded(connection, 'refreshing', async (index: string) => {
       await client.indices.refresh({ index });
     }),
@@ -146,18 +151,17 @@ function openSearchEngine(client: OpenSearchClient, connection: Connection, vers
     version,
     url: connection.url,
     putIndexTemplate: guarded(connection, 'installing an index template', async (name: string, body: object) => {
-      await client.indices.putIndexTemplate({ name, body: body as never });
+      await client.indices.putIndexTemplate({ name, body: body });
     }),
     getIndexTemplate: guarded(connection, 'reading an index template', async (name: string) => (await client.indices.getIndexTemplate({ name })).body),
-    bulk: guarded(connection, 'bulk indexing', async (operations: object[]) => {
-      const response = await client.bulk({ body: operations as never });
-      return response.body as unknown as { errors: boolean; items: Record<string, BulkItem>[] };
+    bulk: guarded(connection, 'bulk indexing', async (body: string) => {
+      return (await client.transport.request({ method: 'POST', path: '/_bulk', bulkBody: body })).body as BulkResponse;
     }),
     search: guarded(connection, 'searching', async (index: string, body: object) => {
-      return (await client.search({ index, body: body as never })).body as unknown as SearchResult<unknown>;
+      return (await client.search({ index, body: body })).body as unknown as SearchResult<unknown>;
     }),
     count: guarded(connection, 'counting', async (index: string, body: object = {}) => {
-      return (await client.count({ index, body: body as never })).body.count as number;
+      return (await client.count({ index, body: body })).body.count;
     }),
     refresh: guarded(connection, 'refreshing', async (index: string) => {
       await client.indices.refresh({ index });

@@ -1,7 +1,8 @@
+import { RuntimeFailure } from '../../errors.js';
 import { redact, type Connection } from './connection.js';
 
 /** A failure talking to the engine, with a message fit for a terminal (no secrets). */
-export class EngineError extends Error {
+export class EngineError extends RuntimeFailure {
   constructor(
     message: string,
     readonly status?: number,
@@ -9,7 +10,6 @@ export class EngineError extends Error {
     readonly transient = false,
   ) {
     super(message);
-    this.name = 'EngineError';
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Finding } from '../../classify/finding.js';
-import type { DeadLetterEntry } from '../dead-letter.js';
-import { BulkIndexer, type BulkDocument } from './bulk-indexer.js';
+import type { IndexResult, ScanReport } from '../../correlate/report.js';
+import type { Sink, SinkContext } from '../sink.js';
+import { BulkIndexer, type BulkDocument, type BulkFailure } from './bulk-indexer.js';
 import type { Connection } from './connection.js';
 import { findingDocument, traceDocument } from './documents.js';
 import { connect, type SearchEngine } from './engine.js';
@@ -8,31 +9,19 @@ import { EngineError } from './errors.js';
 import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from './trace-summaries.js';
 import { findingsIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
 
-export interface IndexResult {
-  engine: string;
-  url: string;
-  indexed: number;
-  failed: number;
-  traces: number;
-  /** Failures by reason, with how many documents each. */
-  failures: { reason: string; count: number }[];
-  /** From the end of reading to every finding acknowledged and searchable (flush + refresh). */
-  searchable_after_ms: number;
-  /** Deriving and indexing the trace summaries after that. */
-  summaries_ms: number;
-}
-
 /** A finding on its way, with what to call once the engine has it (live tails move checkpoints). */
 interface Outgoing {
   finding: Finding;
-  confirmed?: () => void;
+  confirmed: () => void;
 }
 
-export interface SearchSinkHooks {
-  /** A finding the engine did not take; the caller writes it to the dead-letter file. */
-  notIndexed(entry: DeadLetterEntry): void;
-  warn(message: string): void;
-}
+/** A live run sends what it holds after this long without a full batch. */
+const LIVE_FLUSH_MS = 1000;
+/** A live run re-derives the summaries of the traces it touched this often. */
+const LIVE_SUMMARIES_MS = 10_000;
+/** On the way out, a live run gives the engine this long to confirm what is in flight, then this long for the summaries. */
+const SHUTDOWN_DRAIN_MS = 4000;
+const SHUTDOWN_SUMMARIES_MS = 2000;
 
 /** Installs the index templates unless the current version is there already. */
 export async function installTemplates(engine: SearchEngine, prefix: string): Promise<void> {
@@ -50,21 +39,23 @@ export async function installTemplates(engine: SearchEngine, prefix: string): Pr
  * document id, so indexing the same input twice changes no count), then the summaries of the
  * traces this run touched are derived from everything indexed and written to <prefix>-traces.
  */
-export class SearchSink {
+export class SearchSink implements Sink {
+  readonly name = 'search';
   private readonly touched = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly indexedAt = new Date().toISOString();
   private traces = 0;
-
   private readonly indexer: BulkIndexer<Outgoing> | undefined;
+  private readonly summaries: NodeJS.Timeout | undefined;
+  private summarising: Promise<void> | undefined;
 
   private constructor(
     private readonly connection: Connection,
     private readonly engine: SearchEngine | undefined,
     private readonly unavailable: string | undefined,
-    private readonly hooks: SearchSinkHooks,
-    live: boolean,
+    private readonly context: SinkContext,
   ) {
+    const live = context.mode === 'live';
     this.indexer = engine
       ? new BulkIndexer<Outgoing>(engine, {
           flushBytes: connection.flushBytes,
@@ -72,45 +63,53 @@ export class SearchSink {
           retries: live ? Number.POSITIVE_INFINITY : connection.retries,
           maxBackoffMs: live ? 30_000 : 8_000,
           giveUp: !live,
+          flushIntervalMs: live ? LIVE_FLUSH_MS : undefined,
           onAck: (docs) => {
-            for (const doc of docs) doc.context.confirmed?.();
+            for (const doc of docs) doc.context.confirmed();
           },
-          onFail: (doc, reason) => {
-            this.notIndexed(doc.context.finding, reason);
+          onFail: (failure) => {
+            this.notIndexed(failure.document.context.finding, failure);
             // A rejected document is reported and dead-lettered; holding its checkpoint would stall the file.
-            doc.context.confirmed?.();
+            failure.document.context.confirmed();
           },
-          onRetry: (attempt, wait, reason) => hooks.warn(`retry ${attempt} in ${wait} ms: ${reason}`),
+          onRetry: (attempt, wait, reason) => context.warn(`retry ${attempt} in ${wait} ms: ${reason}`),
         })
       : undefined;
+    if (live && engine) {
+      this.summaries = setInterval(() => {
+        this.summarising ??= this.updateSummaries().finally(() => (this.summarising = undefined));
+      }, LIVE_SUMMARIES_MS);
+      this.summaries.unref();
+    }
   }
 
   /**
    * Connects and installs the templates. A batch run that cannot reach the engine still scans and
-   * dead-letters every finding; a live tail (given a stop `signal`) keeps trying, with backoff,
-   * until it can or until it is told to stop.
+   * dead-letters every finding; a live run keeps trying, with backoff, until it can or until it
+   * is told to stop.
    */
-  static async open(connection: Connection, hooks: SearchSinkHooks, signal?: AbortSignal): Promise<SearchSink> {
-    const live = signal !== undefined;
+  static async open(connection: Connection, context: SinkContext): Promise<SearchSink> {
+    const live = context.mode === 'live';
+    const signal = context.stopping;
     for (let attempt = 1; ; attempt++) {
       let engine: SearchEngine | undefined;
       try {
         engine = await connect(connection);
         await installTemplates(engine, connection.prefix);
-        return new SearchSink(connection, engine, undefined, hooks, live);
+        return new SearchSink(connection, engine, undefined, context);
       } catch (error) {
         if (!(error instanceof EngineError)) throw error;
         await engine?.close();
-        hooks.warn(error.message);
+        context.warn(error.message);
         if (!live || !error.transient) {
-          // The scan still runs and reports; every finding goes to the dead-letter file instead.
-          return new SearchSink(connection, undefined, `not indexed: ${error.message}`, hooks, live);
+          // The run goes on and reports; every finding goes to the dead-letter file instead.
+          return new SearchSink(connection, undefined, `not indexed: ${error.message}`, context);
         }
         const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-        hooks.warn(`waiting ${Math.round(wait / 1000)} s for the search engine`);
+        context.warn(`waiting ${Math.round(wait / 1000)} s for the search engine`);
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, wait);
-          signal.addEventListener(
+          signal?.addEventListener(
             'abort',
             () => {
               clearTimeout(timer);
@@ -119,20 +118,29 @@ export class SearchSink {
             { once: true },
           );
         });
-        if (signal.aborted) return new SearchSink(connection, undefined, 'not indexed: stopped while waiting for the engine', hooks, live);
+        if (signal?.aborted) return new SearchSink(connection, undefined, 'not indexed: stopped while waiting for the engine', context);
       }
     }
+  }
+
+  get reachable(): boolean {
+    return this.engine !== undefined;
   }
 
   get kind(): string {
     return this.engine ? `${this.engine.kind} ${this.engine.version}` : 'unreachable';
   }
 
-  /** Queues a finding; resolves when there is room for more. `confirmed` runs once the engine has it. */
-  async add(finding: Finding, confirmed?: () => void): Promise<void> {
+  /** Findings buffered or in flight, not yet confirmed by the engine. */
+  get buffered(): number {
+    return this.indexer?.buffered ?? 0;
+  }
+
+  /** Queues a finding; resolves when there is room for more. `ack` runs once the engine has it. */
+  async finding(finding: Finding, ack: () => void): Promise<void> {
     if (this.indexer === undefined) {
-      this.notIndexed(finding, this.unavailable ?? 'not indexed');
-      confirmed?.();
+      this.notIndexed(finding, { status: undefined, type: 'unreachable', reason: this.unavailable ?? 'not indexed', retried: 0 });
+      ack();
       return;
     }
     if (finding.trace_id !== null) this.touched.add(finding.trace_id);
@@ -140,54 +148,51 @@ export class SearchSink {
       index: findingsIndex(this.connection.prefix),
       id: finding.id,
       body: findingDocument(finding, this.indexedAt),
-      context: { finding, confirmed },
+      context: { finding, confirmed: ack },
     };
     await this.indexer.add(doc);
   }
 
-  /** Sends what is buffered now (a live tail calls this on a timer, so quiet periods are not held back). */
   async flush(): Promise<void> {
     await this.indexer?.flush();
   }
 
-  get buffered(): number {
-    return this.indexer?.buffered ?? 0;
+  /** Batch runs: flushes, derives the trace summaries, and puts what was indexed in the report. */
+  async summary(report: ScanReport): Promise<void> {
+    report.index = await this.finish();
+    if (report.index.failed > 0) this.context.failed(`${report.index.failed} findings not indexed`);
   }
 
-  /** Re-derives the summaries of the traces touched since the last call (a live tail's timer). */
-  async updateSummaries(): Promise<void> {
-    if (!this.engine) return;
+  /**
+   * Batch runs: the connections are closed. A live run on its way out gives the engine a few
+   * seconds to confirm what is in flight (what it does not confirm stays uncheckpointed) and to
+   * refresh the trace summaries.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.summaries);
+    if (this.context.mode === 'live' && this.indexer) {
+      await settleWithin(this.indexer.close(), SHUTDOWN_DRAIN_MS);
+      this.indexer.abort();
+      await settleWithin(this.summarising ?? this.updateSummaries(), SHUTDOWN_SUMMARIES_MS);
+    }
+    await this.engine?.close();
+  }
+
+  /** Re-derives the summaries of the traces touched since the last call (a live run's timer). */
+  private async updateSummaries(): Promise<void> {
+    if (!this.engine || this.touched.size === 0) return;
     try {
       await this.engine.refresh(findingsIndex(this.connection.prefix));
       await this.writeTraceSummaries(this.engine);
       this.touched.clear();
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
-      this.hooks.warn(`trace summaries not updated yet: ${error.message}`);
+      this.context.warn(`trace summaries not updated yet: ${error.message}`);
     }
-  }
-
-  /**
-   * A live tail on its way out: up to `drainMs` for the engine to confirm what is in flight (what
-   * it does not confirm stays uncheckpointed), up to `summariesMs` to refresh the trace summaries,
-   * then the connections are closed.
-   */
-  async shutdown(drainMs: number, summariesMs: number): Promise<void> {
-    if (this.indexer) {
-      await settleWithin(this.indexer.close(), drainMs);
-      this.indexer.abort();
-      await settleWithin(this.updateSummaries(), summariesMs);
-    }
-    await this.close();
-  }
-
-  /** Closes the client's connections. */
-  async close(): Promise<void> {
-    await this.engine?.close();
   }
 
   /** Flushes findings, then (re)derives and indexes the summaries of every trace this run touched. */
-  async finish(): Promise<IndexResult> {
+  private async finish(): Promise<IndexResult> {
     const finishing = performance.now();
     let searchable = finishing;
     if (this.engine && this.indexer) {
@@ -200,7 +205,6 @@ export class SearchSink {
         if (!(error instanceof EngineError)) throw error;
         this.countFailure(`trace summaries: ${error.message}`, this.touched.size);
       }
-      await this.engine.close();
     }
     return {
       engine: this.kind,
@@ -220,7 +224,7 @@ export class SearchSink {
       flushBytes: this.connection.flushBytes,
       concurrency: this.connection.concurrency,
       retries: this.connection.retries,
-      onFail: (_doc, reason) => this.countFailure(`trace summary: ${reason}`),
+      onFail: (failure) => this.countFailure(`trace summary: ${failure.reason}`),
     });
     const updatedAt = new Date().toISOString();
     const ids = [...this.touched];
@@ -236,7 +240,7 @@ export class SearchSink {
       }
     }
     await traceWriter.close();
-    this.traces = traceWriter.indexed;
+    this.traces += traceWriter.indexed;
     await engine.refresh(tracesIndex(this.connection.prefix));
   }
 
@@ -244,16 +248,19 @@ export class SearchSink {
     this.failures.set(reason, (this.failures.get(reason) ?? 0) + documents);
   }
 
-  private notIndexed(finding: Finding, reason: string): void {
-    this.countFailure(reason);
-    this.hooks.notIndexed({
+  private notIndexed(finding: Finding, failure: Omit<BulkFailure, 'document'>): void {
+    this.countFailure(failure.reason);
+    this.context.reject({
       file: finding.source.file,
       line: finding.source.line,
       offset: finding.source.offset,
       kind: 'not_indexed',
-      reason,
+      reason: failure.reason,
       raw: JSON.stringify(findingDocument(finding, this.indexedAt)),
       finding_id: finding.id,
+      status: failure.status,
+      error_type: failure.type,
+      retried: failure.retried,
     });
   }
 }

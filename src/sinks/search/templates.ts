@@ -1,4 +1,5 @@
 /** Index names and composable index templates with explicit mappings (ECS names where ECS has one). */
+import { KINDS } from '../../classify/registry.js';
 
 export const findingsIndex = (prefix: string) => `${prefix}-findings`;
 export const tracesIndex = (prefix: string) => `${prefix}-traces`;
@@ -26,6 +27,8 @@ const findingProperties = {
       payload_bytes: { type: 'long' },
       source: { properties: { file: keyword, line: { type: 'long' }, offset: { type: 'long' } } },
       indexed_at: { type: 'date' },
+      // Each kind's own fields, as its spec declares them (the mapping is not dynamic: a field not here is not indexed).
+      ...kindFieldMappings(),
     },
   },
 };
@@ -44,14 +47,20 @@ const traceProperties = {
       peak_usage_percent: { type: 'double' },
       max_payload_bytes: { type: 'long' },
       findings: { type: 'long' },
-      counts: {
-        properties: { memory_warning: { type: 'long' }, memory_critical: { type: 'long' }, oversized_payload: { type: 'long' } },
-      },
+      counts: { properties: Object.fromEntries(KINDS.map((k) => [k.name, { type: 'long' }])) },
       files: keyword,
       updated_at: { type: 'date' },
     },
   },
 };
+
+function kindFieldMappings(): Record<string, object> {
+  const mappings: Record<string, object> = {};
+  for (const kind of KINDS) {
+    for (const [field, type] of Object.entries(kind.fields)) mappings[field] = type === 'keyword' ? keyword : { type };
+  }
+  return mappings;
+}
 
 function template(pattern: string, properties: object, description: string) {
   return {

@@ -1,4 +1,5 @@
 import type { FindingKind, Severity } from '../../classify/finding.js';
+import { KINDS } from '../../classify/registry.js';
 import type { TraceSummary } from '../../correlate/traces.js';
 
 /** Trace ids per aggregation request. */
@@ -20,11 +21,11 @@ export function traceSummaryQuery(traceIds: string[]): object {
           last: { max: { field: '@timestamp' } },
           severity: { max: { field: 'event.severity' } },
           memory: {
-            filter: { bool: { must_not: [{ term: { 'memtrail.kind': 'oversized_payload' } }] } },
+            filter: { terms: { 'memtrail.kind': KINDS.filter((k) => k.memory).map((k) => k.name) } },
             aggs: { peak: { max: { field: 'memtrail.usage_percent' } } },
           },
           payload: { max: { field: 'memtrail.payload_bytes' } },
-          kinds: { terms: { field: 'memtrail.kind', size: 10 } },
+          kinds: { terms: { field: 'memtrail.kind', size: KINDS.length } },
           hosts: { terms: { field: 'host.name', size: 100 } },
           files: { terms: { field: 'log.file.path', size: 100 } },
         },
@@ -47,13 +48,13 @@ interface Bucket {
 }
 
 export function summariesFromAggregation(aggregations: Record<string, unknown> | undefined): TraceSummary[] {
-  const buckets = ((aggregations?.traces as { buckets?: Bucket[] } | undefined)?.buckets ?? []) as Bucket[];
+  const buckets = ((aggregations?.traces as { buckets?: Bucket[] } | undefined)?.buckets ?? []);
   return buckets.map((b) => {
     const first = b.first.value ?? 0;
     const last = b.last.value ?? first;
     const severity: Severity = (b.severity.value ?? 1) >= 2 ? 'critical' : 'warning';
     const counts: Partial<Record<FindingKind, number>> = {};
-    for (const k of b.kinds.buckets) counts[k.key as FindingKind] = k.doc_count;
+    for (const k of b.kinds.buckets) counts[k.key] = k.doc_count;
     return {
       trace_id: b.key,
       first_seen: first,

@@ -5,14 +5,22 @@ import type { FileHandle } from 'node:fs/promises';
 import { Follower } from './follower.js';
 import { identityKey, type FileIdentity } from './identity.js';
 
+/** One happening while following files, as Vector's file source emits one typed event per happening. */
+export type TailEvent =
+  /** A file is followed from `follower.position`. */
+  | { type: 'opened'; follower: Follower }
+  /** The file was truncated in place (copy-truncate); reading starts over from its beginning. */
+  | { type: 'truncated'; follower: Follower }
+  /** The path no longer leads to the file (renamed away or deleted), it was read to its end and let go. */
+  | { type: 'closed'; follower: Follower }
+  /** A path matched but could not be opened. */
+  | { type: 'unreadable'; path: string; error: NodeJS.ErrnoException };
+
 export interface TailHandler {
-  opened(follower: Follower): Promise<void> | void;
   /** Awaited: while it is pending nothing more is read (backpressure). */
   data(follower: Follower, chunk: Buffer): Promise<void>;
-  /** The file was truncated in place (copy-truncate); reading starts over from its beginning. */
-  truncated(follower: Follower): Promise<void> | void;
-  closed(follower: Follower, reason: string): Promise<void> | void;
-  warn(message: string): void;
+  /** Awaited too: an `opened` handler sets up before the first data, a `closed` one commits. */
+  event(event: TailEvent): Promise<void> | void;
 }
 
 export interface TailerOptions {
@@ -131,18 +139,20 @@ export class Tailer {
         await known.refreshIdentity();
         continue;
       }
+      let follower: Follower;
       try {
-        const follower = await Follower.open(path, (identity, handle) => this.options.startPosition(identity, handle, initial));
-        this.followers.set(identityKey(follower.identity), follower);
-        await this.handler.opened(follower);
+        follower = await Follower.open(path, (identity, handle) => this.options.startPosition(identity, handle, initial));
       } catch (error) {
-        this.handler.warn(`cannot follow ${path}: ${(error as Error).message}`);
+        await this.handler.event({ type: 'unreadable', path, error: error as NodeJS.ErrnoException });
+        continue;
       }
+      this.followers.set(identityKey(follower.identity), follower);
+      await this.handler.event({ type: 'opened', follower });
     }
     for (const [key, follower] of this.followers) {
       if (!seen.has(key)) follower.detached = true;
       else if (await follower.wasTruncated(true)) {
-        await this.handler.truncated(follower);
+        await this.handler.event({ type: 'truncated', follower });
         await follower.restart();
       }
     }
@@ -160,7 +170,7 @@ export class Tailer {
   /** Reads what is new in one file; true if anything was read. */
   private async pump(follower: Follower): Promise<boolean> {
     if (await follower.wasTruncated(false)) {
-      await this.handler.truncated(follower);
+      await this.handler.event({ type: 'truncated', follower });
       await follower.restart();
     }
     let read = 0;
@@ -173,7 +183,7 @@ export class Tailer {
     if (read === 0 && follower.detached && Date.now() - follower.lastActivity >= this.closeInactiveMs) {
       this.followers.delete(identityKey(follower.identity));
       await follower.close();
-      await this.handler.closed(follower, 'renamed away or deleted, and read to its end');
+      await this.handler.event({ type: 'closed', follower });
     }
     return read > 0;
   }

@@ -1,0 +1,68 @@
+import type { Finding, FindingKind } from '../classify/finding.js';
+import { emptyCounts } from '../classify/registry.js';
+import type { Incident } from './incidents.js';
+import type { TraceSummary } from './traces.js';
+
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  lines: number;
+  records: number;
+  malformed: number;
+  invalid: number;
+  /** Lines the --fast path did not parse (0 on the exact path). */
+  skipped: number;
+  findings: Record<FindingKind, number>;
+}
+
+export interface ReportedError {
+  file: string;
+  line: number;
+  kind: 'malformed' | 'invalid' | 'input';
+  reason: string;
+}
+
+/** What a search-engine sink took, for the report and the closing line. */
+export interface IndexResult {
+  engine: string;
+  url: string;
+  indexed: number;
+  failed: number;
+  traces: number;
+  /** Failures by reason, with how many documents each. */
+  failures: { reason: string; count: number }[];
+  /** From the end of reading to every finding acknowledged and searchable (flush + refresh). */
+  searchable_after_ms: number;
+  /** Deriving and indexing the trace summaries after that. */
+  summaries_ms: number;
+}
+
+/** Everything a finished run hands to its sinks. */
+export interface ScanReport {
+  stats: ScanStats;
+  traces: TraceSummary[];
+  /** Findings whose record carried no trace id. */
+  untraced: Finding[];
+  incidents: Incident[];
+  /** A bounded sample; `errors_total` counts all of them. */
+  errors: ReportedError[];
+  errors_total: number;
+  /** With --index: what the search engine took. */
+  index?: IndexResult;
+  /** Where the findings came from when not from inputs read by this run (timeline). */
+  origin?: string;
+}
+
+export function emptyStats(): ScanStats {
+  return {
+    files: 0,
+    bytes: 0,
+    lines: 0,
+    records: 0,
+    malformed: 0,
+    invalid: 0,
+    skipped: 0,
+    findings: emptyCounts(),
+  };
+}
+

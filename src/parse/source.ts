@@ -1,0 +1,8 @@
+/** Where a record (and so every finding and error made from it) came from. */
+export interface Source {
+  file: string;
+  /** 1-based line the record starts on. */
+  line: number;
+  /** Byte offset of the record's first byte within the (decompressed) input. */
+  offset: number;
+}

@@ -1,0 +1,316 @@
+import type { Config } from '../config.js';
+import type { Finding } from '../classify/finding.js';
+import { FindingCollector } from '../correlate/collector.js';
+import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
+import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
+import type { PresetName } from '../parse/mapping.js';
+import { detectFraming, detectPresetFromHead, type Framing, type InputError, type RecordCounts } from '../parse/records.js';
+import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
+import { openInput } from '../sources/open.js';
+import { InputReadError } from '../sources/read-error.js';
+import { Output } from '../sinks/output.js';
+import { ProgressBar } from '../sinks/progress.js';
+import { closeSinks, openSinks } from '../sinks/registry.js';
+import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
+import { colorsFor, stripControl } from '../sinks/terminal.js';
+import { Detection } from './detection.js';
+import type { BlockResult } from './parallel/block-scan.js';
+import { WorkerPool } from './parallel/worker-pool.js';
+import { asError } from '../errors.js';
+
+/** Blocks of about this size go to the workers. */
+const BLOCK_BYTES = 1 << 20;
+/** Smaller inputs are not worth a worker round trip. */
+const PARALLEL_MIN_BYTES = 4 << 20;
+
+export interface BatchOptions {
+  /** Worker threads for large NDJSON inputs; without it every input is read in-process. */
+  pool?: WorkerPool;
+  /** Raw bytes read so far and findings so far, after each chunk (a progress bar). */
+  progress?(rawBytes: number, findings: number): void;
+}
+
+const noAck = () => undefined;
+
+/**
+ * The batch driver (`scan`): inputs → records → detectors → correlation → sinks, then a report.
+ * Findings and rejected input reach the sinks after each chunk, and reading waits for them
+ * (backpressure). What is kept grows with findings (trace summaries, incident points), never
+ * with lines read.
+ */
+export class BatchRun {
+  readonly stats = emptyStats();
+  readonly findings: FindingCollector;
+  readonly detection: Detection;
+  private readonly errors: ReportedError[] = [];
+  private errorsTotal = 0;
+  private rawBytes = 0;
+  inputFailures = 0;
+  private pendingFindings: Finding[] = [];
+  private pendingRejects: Rejected[] = [];
+  private readonly findingSinks: Sink[];
+  private readonly rejectSinks: Sink[];
+
+  constructor(
+    private readonly config: Config,
+    private readonly sinks: readonly Sink[],
+    private readonly options: BatchOptions = {},
+  ) {
+    this.detection = new Detection(config);
+    this.findings = new FindingCollector(config.max_findings_per_trace);
+    this.findingSinks = sinks.filter((s) => s.finding !== undefined);
+    this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
+  }
+
+  /** A finding another sink could not deliver (the engine refused it): kept by the sinks that keep rejects. */
+  reject(entry: Rejected): void {
+    this.pendingRejects.push(entry);
+  }
+
+  async scan(input: Input): Promise<void> {
+    const file = input.name === '-' ? '(stdin)' : input.name;
+    const counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0 };
+    let bytes = 0;
+    try {
+      const opened = await openInput(input, (n) => {
+        this.rawBytes += n;
+      });
+      const chunks = opened.chunks[Symbol.asyncIterator]();
+      // Read until the framing (and, for the parallel path, the preset) can be told from the head.
+      const head: Buffer[] = [];
+      let framing: Framing | undefined;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        head.push(next.value);
+        bytes += next.value.length;
+        framing = detectFraming(Buffer.concat(head));
+        if (framing !== undefined) break;
+      }
+      const rest = (async function* () {
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+          bytes += next.value.length;
+          yield next.value;
+        }
+      })();
+      // The preset is only needed up front by the workers; the in-process reader detects its own.
+      const pool = this.options.pool;
+      const mayRunParallel = pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES;
+      const preset = !mayRunParallel ? undefined : this.config.preset === 'auto' ? detectPresetFromHead(Buffer.concat(head)) : this.config.preset;
+      if (preset !== undefined) await this.scanParallel(pool!, file, preset, head, rest, counts);
+      else await this.scanSequential(file, framing, head, rest, counts);
+    } catch (error) {
+      if (!(error instanceof InputReadError)) throw error;
+      this.inputFailed(file, describeError(error.cause));
+    }
+    await this.drain();
+    this.stats.files++;
+    this.stats.bytes += bytes;
+    this.stats.lines += counts.lines;
+    this.stats.records += counts.records;
+    this.stats.malformed += counts.malformed;
+    this.stats.invalid += counts.invalid;
+    this.stats.skipped += counts.skipped;
+  }
+
+  /** An input that could not be read (missing, unreadable, corrupt gzip): reported, exit 1 later. */
+  inputFailed(file: string, reason: string): void {
+    this.inputFailures++;
+    this.errorsTotal++;
+    // Always reported, whatever the sample size: a whole input is missing from the result.
+    this.errors.push({ file, line: 0, kind: 'input', reason });
+  }
+
+  /**
+   * The inputs are read: series detectors give what they still hold, the report is built, and
+   * every sink gets it in order (the engine's first, so the outputs can say what it indexed).
+   */
+  async finish(): Promise<ScanReport> {
+    this.detection.flush((finding) => this.addFinding(finding));
+    await this.drain();
+    const report: ScanReport = {
+      stats: { ...this.stats, findings: { ...this.findings.counts } },
+      ...this.findings.result(this.config.incident_gap),
+      errors: this.errors,
+      errors_total: this.errorsTotal,
+    };
+    for (const sink of this.sinks) {
+      await sink.summary?.(report);
+      // A sink's summary may have rejected findings (the engine refused them at the last flush).
+      await this.drain();
+    }
+    return report;
+  }
+
+  /** The reference path: one thread frames, parses, validates and classifies every line. */
+  private async scanSequential(
+    file: string,
+    framing: Framing | undefined,
+    head: Buffer[],
+    rest: AsyncIterable<Buffer>,
+    counts: RecordCounts,
+  ): Promise<void> {
+    // Framing already told from the head (undefined only if the input ended before a whole line).
+    const reader = this.detection.reader(file, { framing }, {
+      finding: (finding) => this.addFinding(finding),
+      error: (error) => this.addError(error),
+    });
+    try {
+      for (const chunk of head) reader.push(chunk);
+      await this.drain();
+      for await (const chunk of rest) {
+        reader.push(chunk);
+        await this.drain();
+      }
+    } finally {
+      // What was read before a failure (a truncated gzip, say) still counts.
+      reader.end();
+      Object.assign(counts, reader.counts);
+    }
+  }
+
+  /**
+   * NDJSON on worker threads: whole-line blocks are parsed and classified in parallel and merged
+   * back strictly in order, so findings, line numbers, errors and series samples equal the
+   * sequential path's.
+   */
+  private async scanParallel(
+    pool: WorkerPool,
+    file: string,
+    preset: PresetName,
+    head: Buffer[],
+    rest: AsyncIterable<Buffer>,
+    counts: RecordCounts,
+  ): Promise<void> {
+    pool.configure({ config: this.config, preset });
+    const splitter = new BlockSplitter(BLOCK_BYTES, this.config.max_record_bytes);
+    const inFlight: { item: SplitItem; result?: Promise<BlockResult> }[] = [];
+    const maxInFlight = pool.size * 2 + 1;
+    const merge = async () => {
+      const { item, result } = inFlight.shift()!;
+      if (item.kind === 'oversized') {
+        counts.lines++;
+        counts.malformed++;
+        this.addError({
+          file,
+          line: counts.lines,
+          offset: item.offset,
+          kind: 'malformed',
+          reason: `record exceeds the maximum record size (${this.config.max_record_bytes} bytes)`,
+          raw: `${item.sample} [${item.bytes} bytes]`,
+        });
+      } else {
+        const block = await result!;
+        const lineBase = counts.lines;
+        const at = <T extends { line: number; offset: number }>(where: T) => ({ ...where, file, line: where.line + lineBase, offset: where.offset + item.offset });
+        for (const error of block.errors) this.addError(at(error));
+        for (const finding of block.findings) this.addFinding({ ...finding, source: at(finding.source) });
+        for (const { tagged } of block.samples) this.detection.addSample(tagged, (finding) => this.addFinding(finding));
+        counts.lines += block.counts.lines;
+        counts.records += block.counts.records;
+        counts.malformed += block.counts.malformed;
+        counts.invalid += block.counts.invalid;
+        counts.skipped += block.counts.skipped;
+      }
+      await this.drain();
+    };
+    const dispatch = async (items: Iterable<SplitItem>) => {
+      for (const item of items) {
+        const result = item.kind === 'block' ? pool.run(item.bytes, item.first) : undefined;
+        // Awaited in order by merge(); until then a failure must not count as unhandled.
+        result?.catch(() => undefined);
+        inFlight.push({ item, result });
+        while (inFlight.length >= maxInFlight) await merge();
+      }
+    };
+    let readFailure: unknown;
+    try {
+      for (const chunk of head) await dispatch(splitter.push(chunk));
+      for await (const chunk of rest) await dispatch(splitter.push(chunk));
+    } catch (error) {
+      readFailure = error;
+    }
+    // What was read before a failure still counts; a worker failure (a bug) is thrown as it is.
+    if (readFailure !== undefined && !(readFailure instanceof InputReadError)) throw asError(readFailure);
+    await dispatch(splitter.end());
+    while (inFlight.length > 0) await merge();
+    if (readFailure) throw asError(readFailure);
+  }
+
+  private addFinding(finding: Finding): void {
+    this.findings.add(finding);
+    if (this.findingSinks.length > 0) this.pendingFindings.push(finding);
+  }
+
+  private addError(error: InputError): void {
+    this.errorsTotal++;
+    if (this.errors.length < this.config.error_sample) {
+      this.errors.push({ file: error.file, line: error.line, kind: error.kind, reason: error.reason });
+    }
+    if (this.rejectSinks.length > 0) this.pendingRejects.push(error);
+  }
+
+  /** Hands what the last chunk produced to the sinks, waiting for each: the backpressure point. */
+  private async drain(): Promise<void> {
+    this.options.progress?.(this.rawBytes, this.findings.total);
+    while (this.pendingFindings.length > 0 || this.pendingRejects.length > 0) {
+      const findings = this.pendingFindings;
+      const rejects = this.pendingRejects;
+      this.pendingFindings = [];
+      this.pendingRejects = [];
+      for (const finding of findings) for (const sink of this.findingSinks) await sink.finding!(finding, noAck);
+      for (const entry of rejects) for (const sink of this.rejectSinks) await sink.rejected!(entry);
+    }
+  }
+}
+
+export interface BatchRequest {
+  config: Config;
+  /** Files, directories, globs, '-' (nothing: stdin). */
+  inputs: string[];
+  outputs: OutputOptions;
+  /** Worker threads for large NDJSON inputs (1: none). */
+  threads: number;
+  /** A progress bar on stderr (only shown on a terminal). */
+  progress: boolean;
+}
+
+export interface BatchOutcome {
+  report: ScanReport;
+  /** Inputs that could not be read. */
+  inputFailures: number;
+  /** What a sink could not deliver (documents not indexed, a dead-letter file that filled the disk). */
+  deliveryFailures: string[];
+  run: BatchRun;
+}
+
+/** A whole batch run: sinks opened, every input read, the report handed to the sinks, everything closed. */
+export async function runBatch(request: BatchRequest): Promise<BatchOutcome> {
+  const deliveryFailures: string[] = [];
+  let run: BatchRun | undefined;
+  const context: SinkContext = {
+    mode: 'batch',
+    stdout: new Output(process.stdout),
+    colors: colorsFor(process.stdout, request.outputs.color),
+    warn: (message) => process.stderr.write(`memtrail: ${stripControl(message)}\n`),
+    failed: (reason) => deliveryFailures.push(reason),
+    reject: (entry) => run?.reject(entry),
+  };
+  const sinks = await openSinks(request.outputs, context);
+  const pool = request.threads > 1 ? new WorkerPool(request.threads) : undefined;
+  try {
+    const { inputs, problems } = await resolveInputs(request.inputs);
+    const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
+    const bar = request.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
+    run = new BatchRun(request.config, sinks, { pool, progress: bar && ((bytes, findings) => bar.update({ bytes, findings })) });
+    for (const problem of problems) run.inputFailed(problem.name, problem.reason);
+    try {
+      for (const input of inputs) await run.scan(input);
+    } finally {
+      bar?.stop();
+    }
+    const report = await run.finish();
+    return { report, inputFailures: run.inputFailures, deliveryFailures, run };
+  } finally {
+    await pool?.close();
+    await closeSinks(sinks);
+  }
+}

@@ -1,0 +1,127 @@
+import type { Config } from '../config.js';
+import type { Detector, DetectorModule, Emit, RecordDetector, SeriesDetector } from '../classify/detector.js';
+import type { Finding } from '../classify/finding.js';
+import { buildPrefilter, type Prefilter } from '../classify/prefilter.js';
+import { DETECTORS } from '../classify/registry.js';
+import type { LogRecord } from '../parse/record.js';
+import { RecordReader, type InputError, type RecordReaderOptions } from '../parse/records.js';
+import type { Source } from '../parse/source.js';
+
+/** A series detector's sample, tagged with the detector it is for, as it crosses from a worker. */
+export interface TaggedSample {
+  detector: number;
+  sample: unknown;
+}
+
+/** Where detection sends what it makes of one input's records. */
+export interface DetectionHandlers {
+  finding(finding: Finding): void;
+  error(error: InputError): void;
+  /** Set on worker threads: series samples are handed back to be fed in order by the main thread. */
+  sample?(tagged: TaggedSample, source: Source): void;
+}
+
+/**
+ * The detectors of one run, built once from the config: every per-record detector on every
+ * record, and the series detectors fed their samples in order. Shared by the batch and live
+ * drivers and the worker threads, so all of them find the same things.
+ */
+export class Detection {
+  readonly modules: readonly DetectorModule[];
+  private readonly perRecord: { module: DetectorModule; detector: RecordDetector }[] = [];
+  private readonly series: { module: DetectorModule; detector: SeriesDetector; index: number }[] = [];
+  /** The --fast path's byte-level filter, when the config asks for it. */
+  readonly prefilter: Prefilter | undefined;
+
+  constructor(
+    readonly config: Config,
+    modules: readonly DetectorModule[] = DETECTORS,
+  ) {
+    this.modules = modules;
+    modules.forEach((module, index) => {
+      const detector: Detector = module.create(config);
+      if (detector.type === 'record') this.perRecord.push({ module, detector });
+      else this.series.push({ module, detector, index });
+    });
+    this.prefilter = config.fast ? buildPrefilter(config, modules) : undefined;
+  }
+
+  get hasSeries(): boolean {
+    return this.series.length > 0;
+  }
+
+  /**
+   * One record through every detector. A detector that throws on a record makes that record an
+   * error (returned, so the reader counts it as invalid and reports its line) and none of its
+   * findings are kept: one odd record must not end a run, nor half-count.
+   */
+  record(record: LogRecord, text: string, source: Source, handlers: DetectionHandlers): InputError | undefined {
+    let found: Finding[] | undefined;
+    let samples: TaggedSample[] | undefined;
+    const emit: Emit = (finding) => (found ??= []).push(finding);
+    for (const { module, detector } of this.perRecord) {
+      try {
+        detector.detect(record, text, source, emit);
+      } catch (error) {
+        return unclassifiable(module, error, text, source);
+      }
+    }
+    for (const { module, detector, index } of this.series) {
+      try {
+        const sample = detector.sample(record, source);
+        if (sample !== undefined) (samples ??= []).push({ detector: index, sample });
+      } catch (error) {
+        return unclassifiable(module, error, text, source);
+      }
+    }
+    if (found) for (const finding of found) handlers.finding(finding);
+    if (samples) {
+      for (const tagged of samples) {
+        if (handlers.sample) handlers.sample(tagged, source);
+        else this.addSample(tagged, (finding) => handlers.finding(finding));
+      }
+    }
+    return undefined;
+  }
+
+  /** A sample that came back from a worker, fed in input order. */
+  addSample(tagged: TaggedSample, emit: Emit): void {
+    const entry = this.series.find((s) => s.index === tagged.detector);
+    entry?.detector.add(tagged.sample, emit);
+  }
+
+  tick(now: number, emit: Emit): void {
+    for (const { detector } of this.series) detector.tick?.(now, emit);
+  }
+
+  flush(emit: Emit): void {
+    for (const { detector } of this.series) detector.flush(emit);
+  }
+
+  /** A reader for one input whose records go through these detectors. */
+  reader(file: string, options: Omit<RecordReaderOptions, 'preset' | 'fields' | 'maxRecordBytes'>, handlers: DetectionHandlers): RecordReader {
+    return new RecordReader(
+      file,
+      {
+        preset: this.config.preset,
+        fields: this.config.fields,
+        maxRecordBytes: this.config.max_record_bytes,
+        prefilter: this.prefilter,
+        ...options,
+      },
+      {
+        record: (record, text, source) => this.record(record, text, source, handlers),
+        error: (error) => handlers.error(error),
+      },
+    );
+  }
+}
+
+function unclassifiable(module: DetectorModule, error: unknown, text: string, source: Source): InputError {
+  return {
+    ...source,
+    kind: 'invalid',
+    reason: `the ${module.name} detector failed on this record: ${(error as Error)?.message ?? String(error)}`,
+    raw: text,
+  };
+}

@@ -1,0 +1,387 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { Config } from '../config.js';
+import type { Finding } from '../classify/finding.js';
+import { LiveCorrelator, type LiveEvent } from '../correlate/live.js';
+import type { InputError, RecordReader } from '../parse/records.js';
+import { AckTracker, type AckMark } from '../sources/tail/ack-tracker.js';
+import { CheckpointStore } from '../sources/tail/checkpoints.js';
+import { lastCompleteLine, type Follower } from '../sources/tail/follower.js';
+import { fingerprintOf, identityKey, type FileIdentity } from '../sources/tail/identity.js';
+import { Tailer, type TailEvent } from '../sources/tail/tailer.js';
+import { Output } from '../sinks/output.js';
+import { closeSinks, openSinks } from '../sinks/registry.js';
+import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
+import { colorsFor } from '../sinks/terminal.js';
+import { Detection } from './detection.js';
+import { asError } from '../errors.js';
+
+export interface LiveOptions {
+  patterns: string[];
+  /** Where a file without a checkpoint is first read. */
+  from: 'start' | 'end';
+  traceIdleMs: number;
+  pollMs: number;
+  discoverMs: number;
+  closeInactiveMs: number;
+  /** How often the live status (LiveDriver.status) is reported through `status`. */
+  statusMs?: number;
+  store: CheckpointStore;
+  /** Open traces kept at most (the least recent is summarised early beyond it). */
+  maxTraces?: number;
+}
+
+/** What the live driver tells the command around it. */
+export interface LiveReporter {
+  /** A diagnostic for people (stderr). */
+  warn(message: string): void;
+  /** What happens to files (opened, truncated, let go, unreadable). */
+  fileEvent(event: TailEvent): void;
+  status?(status: LiveStatus): void;
+}
+
+export interface LiveStatus {
+  files: number;
+  linesPerSecond: number;
+  lagBytes: number;
+  /** Findings read but not yet confirmed by every sink. */
+  waiting: number;
+  badLines: number;
+  /** Epoch ms of the last checkpoint write, or undefined. */
+  lastCheckpoint: number | undefined;
+}
+
+/** One followed file: its reader (framing from the file's current offset) and what awaits the sinks. */
+interface FileState {
+  follower: Follower;
+  reader: RecordReader;
+  tracker: AckTracker;
+  outgoing: { finding: Finding; mark: AckMark }[];
+  errors: InputError[];
+}
+
+const TICK_MS = 1000;
+
+/**
+ * The live driver (`tail`): followed files → records → detectors → live correlation → sinks,
+ * with checkpoints that move only as far as every sink has acknowledged. Runs until `stop()`.
+ */
+export class LiveDriver {
+  private readonly detection: Detection;
+  private readonly correlator: LiveCorrelator;
+  private readonly states = new Map<Follower, FileState>();
+  private readonly startLines = new Map<string, number>();
+  private readonly findingSinks: Sink[];
+  private readonly rejectSinks: Sink[];
+  private readonly tailer: Tailer;
+  /** Aborted by the caller's signal, or by a failure inside the run. */
+  private readonly stopRequested = new AbortController();
+  private rejecting: Promise<void> = Promise.resolve();
+  /** Findings of series detectors (no line of a file stands behind them), waiting for the next tick. */
+  private readonly untracked: { finding: Finding; events: LiveEvent[] }[] = [];
+  private linesTotal = 0;
+  private errorsTotal = 0;
+  private lastCheckpoint: number | undefined;
+  private failure: unknown;
+
+  constructor(
+    private readonly config: Config,
+    private readonly sinks: readonly Sink[],
+    private readonly options: LiveOptions,
+    private readonly reporter: LiveReporter,
+    signal?: AbortSignal,
+  ) {
+    if (signal?.aborted) this.stopRequested.abort();
+    signal?.addEventListener('abort', () => this.stopRequested.abort(), { once: true });
+    this.detection = new Detection(config);
+    this.correlator = new LiveCorrelator({
+      traceIdleMs: options.traceIdleMs,
+      incidentGapMs: config.incident_gap,
+      maxTraces: options.maxTraces ?? 10_000,
+      maxFindingsPerTrace: 1000,
+    });
+    this.findingSinks = sinks.filter((s) => s.finding !== undefined);
+    this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
+    this.tailer = new Tailer(
+      {
+        patterns: options.patterns,
+        pollMs: options.pollMs,
+        discoverMs: options.discoverMs,
+        closeInactiveMs: options.closeInactiveMs,
+        startPosition: (identity, handle, initial) => this.startPosition(identity, handle, initial),
+      },
+      { data: (follower, chunk) => this.data(follower, chunk), event: (event) => this.fileEvent(event) },
+    );
+  }
+
+  /** Asks the run to end: reading stops, what was read is delivered, checkpoints are committed. */
+  stop(): void {
+    this.stopRequested.abort();
+  }
+
+  /** A finding a sink could not deliver (the engine refused it): to the sinks that keep rejects, in order. */
+  reject(entry: Rejected): void {
+    this.rejecting = this.rejecting.then(() => this.deliverRejected(entry)).catch((error: unknown) => this.fail(error));
+  }
+
+  /** Follows until stop() (or a failure, which is thrown after the checkpoints are committed). */
+  async run(): Promise<void> {
+    const running = this.tailer.run();
+    const timers = new Timers((error) => this.fail(error));
+    timers.every(TICK_MS, () => this.tick());
+    let lastLines = 0;
+    if (this.options.statusMs !== undefined && this.reporter.status) {
+      const every = this.options.statusMs;
+      timers.every(every, async () => {
+        this.reporter.status!(await this.status((this.linesTotal - lastLines) / (every / 1000)));
+        lastLines = this.linesTotal;
+      });
+    }
+    await new Promise<void>((resolve) => {
+      if (this.stopRequested.signal.aborted) resolve();
+      this.stopRequested.signal.addEventListener('abort', () => resolve(), { once: true });
+      running.catch((error: unknown) => {
+        this.fail(error);
+        resolve();
+      });
+    });
+
+    // Shutdown: stop reading, hand over what was read, let the sinks finish, commit.
+    this.tailer.stop();
+    await running.catch(() => undefined);
+    await timers.stop();
+    await this.guard(async () => {
+      for (const state of this.states.values()) await this.deliver(state);
+      this.detection.flush((finding) => this.adoptUntracked(finding));
+      await this.deliverUntracked();
+      await this.publish(this.correlator.flush());
+    });
+    await this.rejecting;
+    for (const sink of this.sinks) await this.guard(() => sink.close());
+    await this.rejecting;
+    await this.guard(() => this.commit());
+    await this.tailer.close();
+    if (this.failure !== undefined) throw asError(this.failure);
+  }
+
+  /** Files followed, read rate, lag, findings waiting, bad lines, checkpoint age. */
+  async status(linesPerSecond = 0): Promise<LiveStatus> {
+    let lag = 0;
+    for (const state of this.states.values()) {
+      // A file let go between two ticks has no size to ask for any more.
+      const size = await state.follower.size().catch(() => state.follower.position);
+      lag += Math.max(0, size - state.follower.position);
+    }
+    let waiting = 0;
+    for (const state of this.states.values()) waiting += state.tracker.outstanding;
+    return { files: this.states.size, linesPerSecond, lagBytes: lag, waiting, badLines: this.errorsTotal, lastCheckpoint: this.lastCheckpoint };
+  }
+
+  private async startPosition(identity: FileIdentity, handle: FileHandle, initial: boolean): Promise<number> {
+    const key = identityKey(identity);
+    const saved = this.options.store.find(identity);
+    const size = (await handle.stat()).size;
+    if (saved && saved.offset <= size && (await fingerprintOf(handle, saved.fingerprintLength)) === saved.fingerprint) {
+      this.startLines.set(key, saved.line);
+      return saved.offset;
+    }
+    if (initial && this.options.from === 'end') {
+      const end = await lastCompleteLine(handle, size);
+      this.startLines.set(key, end.lines);
+      return end.offset;
+    }
+    this.startLines.set(key, 0);
+    return 0;
+  }
+
+  private newReader(state: Pick<FileState, 'follower' | 'tracker' | 'outgoing' | 'errors'>, offset: number, line: number): RecordReader {
+    const acks = this.findingSinks.length;
+    return this.detection.reader(
+      state.follower.path,
+      { framing: 'ndjson', startOffset: offset, startLine: line },
+      {
+        // Marked now, while the line is being framed, so no checkpoint can pass it before it is delivered.
+        finding: (finding) => state.outgoing.push({ finding, mark: state.tracker.mark(finding.source.offset, finding.source.line - 1, acks) }),
+        error: (error) => state.errors.push(error),
+      },
+    );
+  }
+
+  private async data(follower: Follower, chunk: Buffer): Promise<void> {
+    const state = this.states.get(follower)!;
+    const before = state.reader.linesSeen;
+    state.reader.push(chunk);
+    this.linesTotal += state.reader.linesSeen - before;
+    await this.deliver(state);
+  }
+
+  private async fileEvent(event: TailEvent): Promise<void> {
+    this.reporter.fileEvent(event);
+    switch (event.type) {
+      case 'opened': {
+        const { follower } = event;
+        const partial = { follower, tracker: new AckTracker(), outgoing: [], errors: [] };
+        const line = this.startLines.get(identityKey(follower.identity)) ?? 0;
+        this.states.set(follower, { ...partial, reader: this.newReader(partial, follower.position, line) });
+        return;
+      }
+      case 'truncated': {
+        const state = this.states.get(event.follower)!;
+        state.tracker.reset();
+        state.outgoing.length = 0;
+        state.reader = this.newReader(state, 0, 0);
+        return;
+      }
+      case 'closed': {
+        const state = this.states.get(event.follower);
+        if (state) {
+          await this.deliver(state);
+          const { offset, line } = state.tracker.committable(state.reader.completeUpTo, state.reader.linesSeen);
+          this.options.store.set(event.follower.identity, event.follower.path, offset, line);
+          this.states.delete(event.follower);
+        }
+        return;
+      }
+      case 'unreadable':
+        return;
+    }
+  }
+
+  /** Hands a file's new findings and bad lines to the sinks, in order, waiting for each. */
+  private async deliver(state: FileState): Promise<void> {
+    for (const error of state.errors.splice(0)) {
+      this.errorsTotal++;
+      await this.deliverRejected(error);
+    }
+    for (const { finding, mark } of state.outgoing.splice(0)) {
+      const events = this.correlator.add(finding, Date.now());
+      // Incident lines frame the finding that opened them; summaries of evicted traces follow it.
+      await this.publish(events.filter((e) => e.type !== 'trace'));
+      for (const sink of this.findingSinks) await sink.finding!(finding, () => state.tracker.done(mark));
+      await this.publish(events.filter((e) => e.type === 'trace'));
+    }
+  }
+
+  /** A finding no line stands behind (a series detector's, on flush): delivered without a checkpoint mark. */
+  private adoptUntracked(finding: Finding): void {
+    const events = this.correlator.add(finding, Date.now());
+    this.untracked.push({ finding, events });
+  }
+
+  private async publish(events: LiveEvent[]): Promise<void> {
+    for (const event of events) for (const sink of this.sinks) await sink.event?.(event);
+  }
+
+  private async deliverRejected(entry: Rejected): Promise<void> {
+    for (const sink of this.rejectSinks) await sink.rejected!(entry);
+  }
+
+  /** Every second: idle traces and incidents close, series detectors tick, sinks flush, checkpoints are written. */
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    this.detection.tick(now, (finding) => this.adoptUntracked(finding));
+    await this.deliverUntracked();
+    await this.publish(this.correlator.tick(now));
+    for (const sink of this.sinks) await sink.flush?.();
+    await this.commit();
+  }
+
+  private async deliverUntracked(): Promise<void> {
+    for (const { finding, events } of this.untracked.splice(0)) {
+      await this.publish(events.filter((e) => e.type !== 'trace'));
+      for (const sink of this.findingSinks) await sink.finding!(finding, () => undefined);
+      await this.publish(events.filter((e) => e.type === 'trace'));
+    }
+  }
+
+  private async commit(): Promise<void> {
+    for (const state of this.states.values()) {
+      const { offset, line } = state.tracker.committable(state.reader.completeUpTo, state.reader.linesSeen);
+      this.options.store.set(state.follower.identity, state.follower.path, offset, line);
+    }
+    try {
+      if (await this.options.store.save()) this.lastCheckpoint = Date.now();
+      else this.lastCheckpoint ??= Date.now();
+    } catch (error) {
+      // A full disk, say: reading goes on, and the next tick tries again.
+      this.reporter.warn(`cannot write the checkpoint file ${this.options.store.path}: ${(error as Error).message}`);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.stop();
+  }
+
+  /** Runs a shutdown step; a failure is kept (and thrown at the end) but does not skip the steps after it. */
+  private async guard(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.failure ??= error;
+    }
+  }
+}
+
+/** Interval tasks that never overlap themselves, whose failures go to `failed`, and that stop cleanly. */
+class Timers {
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly failed: (error: unknown) => void) {}
+
+  every(ms: number, task: () => Promise<void>): void {
+    let busy = false;
+    this.intervals.push(
+      setInterval(() => {
+        if (busy) return;
+        busy = true;
+        const run = task()
+          .catch((error: unknown) => this.failed(error))
+          .finally(() => {
+            busy = false;
+            this.running.delete(run);
+          });
+        this.running.add(run);
+      }, ms),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const interval of this.intervals) clearInterval(interval);
+    await Promise.all(this.running);
+  }
+}
+
+export interface LiveRequest {
+  config: Config;
+  outputs: OutputOptions;
+  tail: Omit<LiveOptions, 'store'>;
+  /** The checkpoint file. */
+  statePath: string;
+  reporter: LiveReporter;
+}
+
+/**
+ * A whole live run: the checkpoints and sinks are opened (a sink may wait for its engine until
+ * `signal` says stop), the files followed until `signal` aborts, everything closed in order.
+ */
+export async function runLive(request: LiveRequest, signal: AbortSignal): Promise<void> {
+  const store = await CheckpointStore.open(request.statePath);
+  const holder: { driver?: LiveDriver } = {};
+  const context: SinkContext = {
+    mode: 'live',
+    stdout: new Output(process.stdout),
+    colors: colorsFor(process.stdout, request.outputs.color),
+    warn: (message) => request.reporter.warn(message),
+    failed: (reason) => request.reporter.warn(reason),
+    reject: (entry) => holder.driver?.reject(entry),
+    stopping: signal,
+  };
+  const sinks = await openSinks(request.outputs, context);
+  if (signal.aborted) {
+    await closeSinks(sinks);
+    return;
+  }
+  holder.driver = new LiveDriver(request.config, sinks, { ...request.tail, store }, request.reporter, signal);
+  await holder.driver.run();
+}

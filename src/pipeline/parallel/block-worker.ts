@@ -1,0 +1,23 @@
+import { parentPort } from 'node:worker_threads';
+import type { Detection } from '../detection.js';
+import { detectionFor, scanBlock, type BlockScanConfig } from './block-scan.js';
+
+export type WorkerRequest =
+  | { type: 'config'; config: BlockScanConfig }
+  | { type: 'block'; id: number; bytes: Uint8Array; first: boolean };
+
+let detection: Detection | undefined;
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  if (request.type === 'config') {
+    detection = detectionFor(request.config);
+    return;
+  }
+  const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
+  try {
+    parentPort!.postMessage({ id: request.id, result: scanBlock(bytes, request.first, detection!) });
+  } catch (error) {
+    // A bug, not bad input (bad input is counted in the result): the main thread fails loudly with it.
+    parentPort!.postMessage({ id: request.id, failure: (error as Error).stack ?? String(error) });
+  }
+});

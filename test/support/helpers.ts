@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScanStats } from '../../src/correlate/report.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const fixture = (name: string) => join(ROOT, 'fixtures', name);
+export const BIN = join(ROOT, 'bin', 'memtrail.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a child process, as a user would. */
+export interface CliOptions {
+  stdin?: string | Buffer;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Run as the unprivileged `nobody` when the tests run as root (CI does), so permissions apply. */
+  asUnprivileged?: boolean;
+}
+
+const NOBODY = 65534;
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, ...options.env };
+    delete env.FORCE_COLOR;
+    const drop = options.asUnprivileged && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...drop });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+export async function scanJson(args: string[], options: Parameters<typeof runCli>[1] = {}) {
+  const result = await runCli(['scan', '--format', 'json', ...args], options);
+  if (result.stdout === '') throw new Error(`no output (exit ${result.code}): ${result.stderr}`);
+  return { ...result, report: JSON.parse(result.stdout) as ScanJson };
+}
+
+export interface ScanJson {
+  stats: ScanStats;
+  traces: {
+    trace_id: string;
+    first_seen: string;
+    last_seen: string;
+    duration_ms: number;
+    severity: string;
+    peak_usage_percent: number | null;
+    max_payload_bytes: number | null;
+    counts: Record<string, number>;
+    hosts: string[];
+    files: string[];
+    findings: {
+      id: string;
+      trace_id: string;
+      timestamp: string;
+      kind: string;
+      severity: string;
+      event: string | null;
+      message: string | null;
+      usage_percent: number | null;
+      memory_used_bytes: number | null;
+      payload_bytes: number | null;
+      source: { file: string; line: number };
+    }[];
+  }[];
+  untraced_findings: { kind: string; source: { file: string; line: number } }[];
+  incidents: { start: string; end: string; findings: number; traces: number; severity: string; peak_usage_percent: number | null }[];
+  errors: { file: string; line: number; kind: string; reason: string }[];
+  errors_total: number;
+}
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'memtrail-test-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const ALL_FIXTURES = [
+  'app.ndjson',
+  'app.ndjson.gz',
+  'array.json',
+  'control-chars.ndjson',
+  'crlf-bom.ndjson',
+  'ecs.ndjson',
+  'host-a-shared.ndjson',
+  'host-b.ndjson',
+  'malformed.ndjson',
+  'otel.ndjson',
+  'pino.ndjson',
+  'pretty-broken.json',
+  'runbook-events.json',
+  'truncated.json',
+];
+
+/**
+ * JSON as memtrail (or an engine) printed it: tests walk into it freely and assert on what they
+ * find, so it is deliberately untyped. The one `any` of the test code.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;

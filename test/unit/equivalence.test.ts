@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { buildConfig, type ConfigInput } from '../../src/config.js';
+import type { ScanReport } from '../../src/correlate/report.js';
+import { LogGenerator, GENERATE_DEFAULTS } from '../../src/generate/generator.js';
+import { BlockSplitter, type SplitItem } from '../../src/parse/block-splitter.js';
+import { BatchRun } from '../../src/pipeline/batch.js';
+import { WorkerFailure, WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
+import { ALL_FIXTURES, fixture, withTempDir } from '../support/helpers.js';
+
+async function scan(files: string[], config: ConfigInput = {}, pool?: WorkerPool): Promise<ScanReport> {
+  const run = new BatchRun(buildConfig(undefined, config), [], { pool });
+  for (const name of files) await run.scan({ name, size: (await stat(name)).size });
+  return run.finish();
+}
+
+/** Everything a finding-consumer sees: findings with ids and provenance, traces, incidents. */
+function findingsView(report: ScanReport) {
+  return {
+    findings: report.stats.findings,
+    traces: report.traces,
+    untraced: report.untraced,
+    incidents: report.incidents,
+  };
+}
+
+async function generatedLog(dir: string, records: number, seed: number): Promise<string> {
+  const generator = new LogGenerator({ ...GENERATE_DEFAULTS, records, seed, badRate: 0.01, hosts: 3 });
+  const lines = [...generator.lines()];
+  // Lines over the record limit, one of them crossing several 1 MiB blocks.
+  lines.splice(1000, 0, `{"timestamp":"2025-12-29T11:00:00Z","message":"${'x'.repeat(3 << 20)}"}`);
+  lines.splice(5000, 0, `{"timestamp":"2025-12-29T11:00:00Z","message":"${'y'.repeat((1 << 20) + 10)}"}`);
+  const file = join(dir, `gen-${seed}.log`);
+  await writeFile(file, `\uFEFF${lines.join('\r\n')}`);
+  return file;
+}
+
+for (const name of ALL_FIXTURES) {
+  test(`--fast finds exactly what the exact path finds: ${name}`, async () => {
+    const exact = await scan([fixture(name)]);
+    const fast = await scan([fixture(name)], { fast: true });
+    assert.deepEqual(findingsView(fast), findingsView(exact));
+  });
+}
+
+test('--fast finds exactly what the exact path finds on a generated log, with custom thresholds too', async () => {
+  await withTempDir(async (dir) => {
+    const file = await generatedLog(dir, 30_000, 7);
+    for (const thresholds of [{}, { warn_percent: 60, critical_percent: 75, payload_bytes: 50_000 }]) {
+      const exact = await scan([file], { thresholds });
+      const fast = await scan([file], { thresholds, fast: true });
+      assert.ok((exact.stats.findings.oversized_payload ?? 0) > 0 && (exact.stats.findings.memory_critical ?? 0) > 0);
+      assert.deepEqual(findingsView(fast), findingsView(exact));
+      assert.equal(fast.stats.lines, exact.stats.lines);
+      assert.ok(fast.stats.skipped > 0);
+    }
+  });
+});
+
+const pool = new WorkerPool(2);
+after(() => pool.close());
+
+test('worker threads give the same report as one thread: counts, line numbers, errors, findings', async () => {
+  await withTempDir(async (dir) => {
+    const files = [await generatedLog(dir, 40_000, 1), await generatedLog(dir, 25_000, 2)];
+    assert.ok((await stat(files[0]!)).size > 4 << 20, 'large enough for the parallel path');
+    for (const config of [{ error_sample: 10_000 }, { error_sample: 10_000, fast: true }]) {
+      const sequential = await scan(files, config);
+      const parallel = await scan(files, config, pool);
+      assert.deepEqual(parallel, sequential);
+      if (!config.fast) assert.ok(sequential.stats.malformed + sequential.stats.invalid > 300);
+      assert.equal(sequential.errors.filter((e) => e.reason.startsWith('record exceeds the maximum record size')).length, 4);
+    }
+  });
+});
+
+test('blocks are whole lines in order, and an oversized line is cut out wherever it falls', () => {
+  const lines = ['{"a":1}', 'x'.repeat(5000), '{"b":2}', 'y'.repeat(300), '{"c":3}'];
+  const text = Buffer.from(lines.join('\n'));
+  // (A long line wholly inside one chunk stays in its block: the worker's line framer reports it.)
+  for (const chunkSize of [1, 13, 700]) {
+    const splitter = new BlockSplitter(64, 1000);
+    const items: SplitItem[] = [];
+    for (let i = 0; i < text.length; i += chunkSize) items.push(...splitter.push(text.subarray(i, i + chunkSize)));
+    items.push(...splitter.end());
+    const rebuilt = items.map((item) => (item.kind === 'block' ? item.bytes.toString() : `<oversized ${item.bytes} at ${item.offset}>\n`)).join('');
+    assert.equal(rebuilt, `{"a":1}\n<oversized 5000 at 8>\n{"b":2}\n${'y'.repeat(300)}\n{"c":3}`, `chunk size ${chunkSize}`);
+    for (const item of items) {
+      if (item.kind === 'block') assert.equal(text.subarray(item.offset, item.offset + item.bytes.length).toString(), item.bytes.toString());
+    }
+  }
+});
+
+test('the generator is deterministic and its manifest matches what a scan finds', async () => {
+  await withTempDir(async (dir) => {
+    const a = new LogGenerator({ ...GENERATE_DEFAULTS, records: 20_000, seed: 11 });
+    const b = new LogGenerator({ ...GENERATE_DEFAULTS, records: 20_000, seed: 11 });
+    const textA = [...a.lines()].join('\n');
+    assert.equal(textA, [...b.lines()].join('\n'));
+    const file = join(dir, 'g.log');
+    await writeFile(file, `${textA}\n`);
+    const report = await scan([file]);
+    const m = a.manifest;
+    assert.deepEqual(
+      [report.stats.lines, report.stats.records, report.stats.malformed, report.stats.invalid, report.stats.findings, report.traces.length],
+      [m.lines, m.records, m.malformed, m.invalid, m.findings, m.traces_with_findings],
+    );
+    assert.ok(report.traces.some((t) => t.findings.length > 3), 'memory ramps give traces with several findings');
+    assert.match(await readFile(file, 'utf8'), /"trace_id":"trace_/);
+  });
+});
+
+test('a crashed worker is a failure of memtrail, not an unreadable input', async () => {
+  await withTempDir(async (dir) => {
+    const file = await generatedLog(dir, 30_000, 5);
+    const crashing = {
+      size: 1,
+      configure: () => undefined,
+      run: () => Promise.reject(new WorkerFailure('a worker thread crashed: RangeError: Maximum call stack size exceeded')),
+      close: () => Promise.resolve(),
+    } as unknown as WorkerPool;
+    const run = new BatchRun(buildConfig(undefined, {}), [], { pool: crashing });
+    await assert.rejects(run.scan({ name: file, size: (await stat(file)).size }), WorkerFailure);
+    assert.equal(run.inputFailures, 0, 'not reported as "cannot read"');
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildPrefilter } from '../../src/classify/prefilter.js';
+import { configSchema } from '../../src/config.js';
+import { GENERATE_DEFAULTS, LogGenerator } from '../../src/generate/generator.js';
+import { LineFramer } from '../../src/parse/line-framer.js';
+
+const prefilter = buildPrefilter(configSchema.parse({}));
+const line = (text: string) => prefilter.line(Buffer.from(text));
+
+test('lines that may match are kept, lines that cannot are not', () => {
+  assert.equal(line('{"event":"system.high_memory"}'), true);
+  assert.equal(line('{"context":{"memory_usage_percent":12}}'), true, 'a usage field is always parsed');
+  assert.equal(line('{"context":{"request_size_bytes":999999}}'), false, 'six digits cannot exceed 1048576');
+  assert.equal(line('{"context":{"request_size_bytes": 1000000}}'), true, 'seven digits may');
+  assert.equal(line('{"context":{"response_size_bytes":12.5e9}}'), true);
+  assert.equal(line('{"context":{"response_size_bytes":"huge"}}'), true, 'not a plain number: the schema decides');
+  assert.equal(line('{"message":"request_size_bytes","x":1}'), false, 'a value that reads like the key is not the key');
+  assert.equal(line('{"event":"graphql.request.end","message":"ok"}'), false);
+});
+
+test('custom fields and thresholds change what the prefilter keeps', () => {
+  const custom = buildPrefilter(configSchema.parse({ thresholds: { payload_bytes: 1000 }, fields: { request_bytes: ['req.bytes'] } }));
+  assert.equal(custom.line(Buffer.from('{"req":{"bytes":1001}}')), true);
+  assert.equal(custom.line(Buffer.from('{"req":{"bytes":999}}')), false);
+});
+
+test('the prefiltered framer keeps the same lines whatever the chunk boundaries', () => {
+  const generator = new LogGenerator({ ...GENERATE_DEFAULTS, records: 3000, seed: 5 });
+  const text = Buffer.from(`${[...generator.lines()].join('\n')}\n`);
+  const expected = text
+    .toString()
+    .split('\n')
+    .filter((l) => l !== '' && line(l));
+  assert.ok(expected.length > 10 && expected.length < 2000);
+  for (const chunkSize of [1, 5, 17, 333, 4096, text.length]) {
+    const kept: string[] = [];
+    const framer = new LineFramer({ frame: (f) => kept.push(f.text), error: () => assert.fail('no errors') }, { maxLineBytes: 1 << 20 });
+    framer.accept = prefilter;
+    for (let i = 0; i < text.length; i += chunkSize) framer.push(text.subarray(i, i + chunkSize));
+    framer.end();
+    assert.deepEqual(kept, expected, `chunk size ${chunkSize}`);
+    assert.equal(framer.skipped + kept.length, 3000);
+  }
+});
