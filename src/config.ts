@@ -3,6 +3,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { FIELD_NAMES, PRESET_NAMES, type FieldName } from './parse/mapping.js';
+import { isKnownTimezone } from './parse/time.js';
 
 /** A usage or configuration error: the CLI reports it and exits 2. */
 export class ConfigError extends UsageError {
@@ -61,6 +62,8 @@ export const configSchema = z
       })
       .default({ critical: ['system.memory_critical'], warning: ['system.high_memory', 'system.memory_warning'] }),
     max_record_bytes: z.number().int().positive().default(1048576),
+    /** The zone of times written without one (an IANA name such as Europe/Paris). */
+    timezone: z.string().refine(isKnownTimezone, 'not a time zone this system knows (use an IANA name such as UTC or Europe/Paris)').default('UTC'),
     incident_gap: durationSchema.default(5 * 60 * 1000),
     /** How many errors the report itself carries; the dead-letter file gets all of them. */
     error_sample: z.number().int().nonnegative().default(100),

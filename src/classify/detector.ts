@@ -50,5 +50,6 @@ export interface DetectorModule {
   readonly name: string;
   readonly kinds: readonly KindSpec[];
   create(config: Config): Detector;
-  needles(config: Config): Needles;
+  /** Without it, raw bytes cannot tell which lines matter to this detector: `--fast` then reads every line. */
+  needles?(config: Config): Needles;
 }

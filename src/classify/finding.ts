@@ -10,14 +10,19 @@ export type FindingKind = string;
 export interface Finding {
   id: string;
   trace_id: string | null;
-  /** Epoch milliseconds; sinks format it. */
-  timestamp: number;
+  /** Epoch milliseconds; sinks format it. Null when the record had no time (batch runs). */
+  timestamp: number | null;
+  /** `record`: the record's own time; `read`: when memtrail read it (a live tail, no time in the record); `none`. */
+  timestamp_source: 'record' | 'read' | 'none';
+  /** Without a time: where the finding sorts (the last time seen before it in its input); not output. */
+  order?: number;
   kind: FindingKind;
   severity: Severity;
   event: string | null;
   message: string | null;
   level: string | null;
   host: string | null;
+  service: string | null;
   usage_percent: number | null;
   memory_used_bytes: number | null;
   payload_bytes: number | null;

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { PRESETS, type FieldMapping, type FieldName } from '../parse/mapping.js';
+import { AUTO, PRESETS, type FieldMapping, type FieldName } from '../parse/mapping.js';
 import type { DetectorModule } from './detector.js';
 import { DETECTORS } from './registry.js';
 
@@ -22,16 +22,18 @@ export interface Prefilter {
  * not emit; the exact path has no such assumption. Findings are identical to the exact path on
  * every fixture (test/unit/prefilter.test.ts, test/cli/equivalence.test.ts).
  */
-export function buildPrefilter(config: Config, detectors: readonly DetectorModule[] = DETECTORS): Prefilter {
-  const mappings: FieldMapping[] = Object.values(PRESETS).map((preset) => ({ ...preset, ...config.fields }));
+export function buildPrefilter(config: Config, detectors: readonly DetectorModule[] = DETECTORS): Prefilter | undefined {
+  if (detectors.some((d) => d.needles === undefined)) return undefined;
+  const mappings: FieldMapping[] = [AUTO, ...Object.values(PRESETS)].map((mapping) => ({ ...mapping, ...config.fields }));
   const keysOf = (fields: FieldName[]) =>
     unique(mappings.flatMap((m) => fields.flatMap((f) => m[f].map((path) => path.split('.').at(-1)!))));
-  const wanted = detectors.map((d) => d.needles(config));
-  const anywhere = unique([...keysOf(wanted.flatMap((n) => n.fields)).map((k) => `"${k}"`), ...wanted.flatMap((n) => n.events)]).map(
-    (s) => Buffer.from(s),
+  const wanted = detectors.map((d) => d.needles!(config));
+  // Keys are looked for with their closing quote only, so a literal dotted key ("context.memory_usage_percent") is found too.
+  const anywhere = unique([...keysOf(wanted.flatMap((n) => n.fields)).map((k) => `${k}"`), ...wanted.flatMap((n) => n.events)]).map((s) =>
+    Buffer.from(s),
   );
   const numeric = wanted.flatMap((n) =>
-    n.above ? keysOf(n.above.fields).map((k) => ({ key: Buffer.from(`"${k}"`), digits: Math.floor(n.above!.value).toString().length })) : [],
+    n.above ? keysOf(n.above.fields).map((k) => ({ key: Buffer.from(`${k}"`), digits: Math.floor(n.above!.value).toString().length })) : [],
   );
 
   const groups = groupByPrefix(anywhere);
@@ -59,12 +61,35 @@ export function buildPrefilter(config: Config, detectors: readonly DetectorModul
   };
 }
 
-/** After a key: could the value be a number above a threshold of `digits` digits? */
+const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
+const OTLP_VALUE = Buffer.from('"value"');
+
+/**
+ * After a key: could the value be a number above a threshold of `digits` digits? The value
+ * follows a colon (`"request_size_bytes" : 2000000`), or, as an OTLP attribute, an AnyValue
+ * (`"key":"request_size_bytes","value":{"intValue":"2000000"}`).
+ */
 function mayExceed(bytes: Buffer, i: number, digits: number): boolean {
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  while (isSpace(bytes[i])) i++;
+  if (bytes[i] === 0x2c /* , */) return otlpValueMayExceed(bytes, i + 1, digits);
   if (bytes[i] !== 0x3a /* : */) return false; // the key was a value, not a key
-  i++;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  return numberMayExceed(bytes, i + 1, digits);
+}
+
+function otlpValueMayExceed(bytes: Buffer, i: number, digits: number): boolean {
+  while (isSpace(bytes[i])) i++;
+  if (!startsWithAt(bytes, OTLP_VALUE, i)) return false;
+  // {"intValue":"2000000"} or {"doubleValue":2e6}: past the inner key's colon, a number, maybe quoted.
+  const colon = bytes.indexOf(0x3a, bytes.indexOf(0x3a, i + OTLP_VALUE.length) + 1);
+  if (colon === -1) return true;
+  let j = colon + 1;
+  while (isSpace(bytes[j])) j++;
+  if (bytes[j] === 0x22 /* " */) j++;
+  return numberMayExceed(bytes, j, digits);
+}
+
+function numberMayExceed(bytes: Buffer, i: number, digits: number): boolean {
+  while (isSpace(bytes[i])) i++;
   let count = 0;
   while (i < bytes.length && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) {
     count++;

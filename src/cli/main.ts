@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT, MemtrailError, OutputClosed } from '../errors.js';
 import { generateCommand } from './generate.js';
+import { inspectCommand } from './inspect.js';
 import { scanCommand } from './scan.js';
 import { setupCommand } from './setup.js';
 import { tailCommand } from './tail.js';
@@ -16,6 +17,7 @@ const program = new Command('memtrail')
   .addCommand(scanCommand().exitOverride())
   .addCommand(tailCommand().exitOverride())
   .addCommand(timelineCommand().exitOverride())
+  .addCommand(inspectCommand().exitOverride())
   .addCommand(setupCommand().exitOverride())
   .addCommand(generateCommand().exitOverride());
 

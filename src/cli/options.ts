@@ -14,6 +14,7 @@ export interface RuleFlags {
   maxRecordBytes?: number;
   errors?: number;
   fast?: boolean;
+  timezone?: string;
 }
 
 const number = (value: string) => Number(value);
@@ -22,7 +23,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function ruleOptions(): Option[] {
   return [
     new Option('--config <file>', 'JSON config file (flags override it)'),
-    new Option('--preset <name>', 'field mapping preset; auto detects per input').choices([
+    new Option('--preset <name>', 'field mapping: auto (the default) reads every shape memtrail knows, record by record; a preset pins one shape').choices([
       'auto',
       'fraiseql',
       'ecs',
@@ -44,6 +45,7 @@ export function ruleOptions(): Option[] {
       'skip parsing NDJSON lines that cannot match any rule: same findings, but those lines are not validated',
     ),
     new Option('--errors <n>', 'how many errors the report lists (default 100; --dead-letter gets all)').argParser(number),
+    new Option('--timezone <zone>', 'read times written without a zone in this IANA zone (default UTC)'),
   ];
 }
 
@@ -54,6 +56,7 @@ const FLAG_FOR: Record<string, string> = {
   incident_gap: '--incident-gap',
   max_record_bytes: '--max-record-bytes',
   error_sample: '--errors',
+  timezone: '--timezone',
 };
 
 /** Flags → the config object's shape, leaving out what was not given so the file's value stands. */
@@ -69,6 +72,7 @@ export function flagsToConfig(flags: RuleFlags): ConfigInput {
   if (flags.maxRecordBytes !== undefined) out.max_record_bytes = flags.maxRecordBytes;
   if (flags.errors !== undefined) out.error_sample = flags.errors;
   if (flags.fast !== undefined) out.fast = flags.fast;
+  if (flags.timezone !== undefined) out.timezone = flags.timezone;
   if (flags.field !== undefined) {
     const fields: Partial<Record<FieldName, string[]>> = {};
     for (const spec of flags.field) {

@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../classify/finding.js';
 import { emptyCounts } from '../classify/registry.js';
 import { incidentsOf, pointOf, type Incident, type IncidentPoint } from './incidents.js';
-import { TraceBook, type TraceSummary } from './traces.js';
+import { byTime, TraceBook, type TraceSummary } from './traces.js';
 
 /**
  * Everything correlation keeps about a run's findings: counts, trace summaries, the findings
@@ -25,7 +25,8 @@ export class FindingCollector {
     if (this.worstSeverity === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[this.worstSeverity]) {
       this.worstSeverity = finding.severity;
     }
-    this.points.push(pointOf(finding));
+    // A finding without a time has no place in an incident.
+    if (finding.timestamp !== null) this.points.push(pointOf(finding, finding.timestamp));
     if (finding.trace_id === null) this.untraced.push(finding);
     else this.book.add(finding);
   }
@@ -38,7 +39,7 @@ export class FindingCollector {
   result(incidentGapMs: number): { traces: TraceSummary[]; untraced: Finding[]; incidents: Incident[] } {
     return {
       traces: this.book.summaries(),
-      untraced: [...this.untraced].sort((a, b) => a.timestamp - b.timestamp),
+      untraced: [...this.untraced].sort(byTime),
       incidents: incidentsOf(this.points, incidentGapMs),
     };
   }

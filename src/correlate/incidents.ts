@@ -18,9 +18,9 @@ export interface IncidentPoint {
   trace: string | null;
 }
 
-export function pointOf(finding: Finding): IncidentPoint {
+export function pointOf(finding: Finding, timestamp: number): IncidentPoint {
   return {
-    timestamp: finding.timestamp,
+    timestamp,
     severity: finding.severity,
     usage: isMemoryKind(finding.kind) ? finding.usage_percent : null,
     trace: finding.trace_id,

@@ -45,8 +45,10 @@ export class LiveCorrelator {
 
   add(finding: Finding, now: number): LiveEvent[] {
     const events: LiveEvent[] = [];
-    const point = pointOf(finding);
-    if (this.incident && finding.timestamp - this.incident.end > this.options.incidentGapMs) {
+    // Live findings always have a time (the record's, or when it was read); the guard is for the type.
+    const timestamp = finding.timestamp ?? now;
+    const point = pointOf(finding, timestamp);
+    if (this.incident && timestamp - this.incident.end > this.options.incidentGapMs) {
       events.push({ type: 'incident_closed', incident: this.incident.build() });
       this.incident = undefined;
     }

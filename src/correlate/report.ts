@@ -2,6 +2,7 @@ import type { Finding, FindingKind } from '../classify/finding.js';
 import { emptyCounts } from '../classify/registry.js';
 import type { Incident } from './incidents.js';
 import type { TraceSummary } from './traces.js';
+import { emptyCoverage, type Coverage } from '../parse/records.js';
 
 export interface ScanStats {
   files: number;
@@ -12,6 +13,10 @@ export interface ScanStats {
   invalid: number;
   /** Lines the --fast path did not parse (0 on the exact path). */
   skipped: number;
+  /** Records without a time (classified; left out of incidents and durations). */
+  untimed: number;
+  /** Records that carried what memtrail reads: a time, a usage, memory bytes, a payload size, a rule event, a trace id. */
+  coverage: Coverage;
   findings: Record<FindingKind, number>;
 }
 
@@ -62,6 +67,8 @@ export function emptyStats(): ScanStats {
     malformed: 0,
     invalid: 0,
     skipped: 0,
+    untimed: 0,
+    coverage: emptyCoverage(),
     findings: emptyCounts(),
   };
 }

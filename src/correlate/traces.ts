@@ -4,9 +4,10 @@ import { isMemoryKind, KINDS } from '../classify/registry.js';
 /** A trace summary (docs/ARCHITECTURE.md). Timestamps are epoch ms here; sinks format them. */
 export interface TraceSummary {
   trace_id: string;
-  first_seen: number;
-  last_seen: number;
-  duration_ms: number;
+  /** Null when none of the trace's findings had a time. */
+  first_seen: number | null;
+  last_seen: number | null;
+  duration_ms: number | null;
   severity: Severity;
   peak_usage_percent: number | null;
   max_payload_bytes: number | null;
@@ -68,7 +69,7 @@ export class TraceBook {
 
   /** All summaries, earliest first. */
   summaries(): TraceSummary[] {
-    return [...this.traces.values()].map(finish).sort((a, b) => a.first_seen - b.first_seen || cmp(a.trace_id, b.trace_id));
+    return [...this.traces.values()].map(finish).sort((a, b) => (a.first_seen ?? Infinity) - (b.first_seen ?? Infinity) || cmp(a.trace_id, b.trace_id));
   }
 
   private evictBeyondLimit(): void {
@@ -87,9 +88,9 @@ function newState(finding: Finding): TraceState {
   return {
     summary: {
       trace_id: finding.trace_id as string,
-      first_seen: finding.timestamp,
-      last_seen: finding.timestamp,
-      duration_ms: 0,
+      first_seen: null,
+      last_seen: null,
+      duration_ms: null,
       severity: finding.severity,
       peak_usage_percent: null,
       max_payload_bytes: null,
@@ -106,8 +107,10 @@ function newState(finding: Finding): TraceState {
 
 function addToSummary(state: TraceState, finding: Finding, maxFindings: number): void {
   const s = state.summary;
-  s.first_seen = Math.min(s.first_seen, finding.timestamp);
-  s.last_seen = Math.max(s.last_seen, finding.timestamp);
+  if (finding.timestamp !== null) {
+    s.first_seen = Math.min(s.first_seen ?? Infinity, finding.timestamp);
+    s.last_seen = Math.max(s.last_seen ?? -Infinity, finding.timestamp);
+  }
   if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[s.severity]) s.severity = finding.severity;
   if (isMemoryKind(finding.kind) && finding.usage_percent !== null) {
     s.peak_usage_percent = Math.max(s.peak_usage_percent ?? -Infinity, finding.usage_percent);
@@ -126,7 +129,7 @@ function finish(state: TraceState): TraceSummary {
   for (const { name } of KINDS) if (s.counts[name]) counts[name] = s.counts[name];
   return {
     ...s,
-    duration_ms: s.last_seen - s.first_seen,
+    duration_ms: s.first_seen === null || s.last_seen === null ? null : s.last_seen - s.first_seen,
     counts,
     hosts: [...state.hosts].sort(),
     files: [...state.files].sort(),
@@ -134,10 +137,17 @@ function finish(state: TraceState): TraceSummary {
   };
 }
 
-/** Time order; ties broken by file and line so output is stable across runs. */
+/** Where a finding sorts: its time, or for one without, the last time seen before it in its input. */
+export function sortTime(f: Finding): number {
+  return f.timestamp ?? f.order ?? -Infinity;
+}
+
+/** Time order (a finding without a time where its input put it); ties broken by file and line, stable across runs. */
 export function byTime(a: Finding, b: Finding): number {
+  const at = sortTime(a);
+  const bt = sortTime(b);
   return (
-    a.timestamp - b.timestamp ||
+    (at === bt ? 0 : at < bt ? -1 : 1) ||
     cmp(a.source.file, b.source.file) ||
     a.source.line - b.source.line ||
     cmp(a.kind, b.kind)

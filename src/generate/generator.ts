@@ -10,7 +10,7 @@ import { emptyCounts } from '../classify/registry.js';
 export interface GenerateOptions {
   records: number;
   seed: number;
-  /** Share of lines that are broken: half malformed (not JSON), half invalid records. */
+  /** Share of lines that are broken: half malformed (not JSON), a quarter invalid records, a quarter records without a time. */
   badRate: number;
   start: number;
   hosts: number;
@@ -35,6 +35,8 @@ export interface Manifest {
   records: number;
   malformed: number;
   invalid: number;
+  /** Records written without a time (still records: memtrail reads them, placed by position). */
+  untimed: number;
   /** Per registered finding kind (the registry's order), so the manifest reads like a scan's stats. */
   findings: Record<FindingKind, number>;
   /** Distinct trace ids that carry at least one finding. */
@@ -71,6 +73,7 @@ export class LogGenerator {
     records: 0,
     malformed: 0,
     invalid: 0,
+    untimed: 0,
     findings: emptyCounts(),
     traces_with_findings: 0,
     restarts: 0,
@@ -217,7 +220,9 @@ export class LogGenerator {
         this.manifest.malformed++;
         return 'Traceback (most recent call last): MemoryError';
       case 2: {
-        this.manifest.invalid++;
+        // No time at all: a record all the same (placed by position), not an error.
+        this.manifest.records++;
+        this.manifest.untimed++;
         const { timestamp: _dropped, ...rest } = JSON.parse(record) as Record<string, unknown>;
         return JSON.stringify(rest);
       }

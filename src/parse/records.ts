@@ -1,6 +1,7 @@
 import type { Frame, FramingError } from './frame.js';
 import { LineFramer, type LineFilter } from './line-framer.js';
-import { compileMapping, detectPreset, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
+import { compileMapping, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
+import { isOtlpDocument, otlpRecords } from './otlp.js';
 import { toRecord, type LogRecord } from './record.js';
 import type { Source } from './source.js';
 import { StructuredFramer } from './structured-framer.js';
@@ -24,9 +25,18 @@ export interface RecordHandlers {
 }
 
 export interface RecordReaderOptions {
+  /** The field mapping: `auto` (every shape memtrail knows) or a preset; `fields` override it. */
   preset: PresetName | 'auto';
   fields: Partial<Record<FieldName, string[]>>;
   maxRecordBytes: number;
+  /** The zone times without one are read in (an IANA name). Default UTC. */
+  timezone?: string;
+  /** Event names the rules act on: coverage counts the records carrying one. */
+  ruleEvents?: ReadonlySet<string>;
+  /** Live runs: a record without a time takes the time it was read, and says so. */
+  readTime?: () => number;
+  /** Sees each record as parsed (an OTLP log record flattened), before mapping: `memtrail inspect`. */
+  observe?(value: unknown, source: Source): void;
   /** Skip detection (a worker's block is known to be NDJSON). */
   framing?: Framing;
   /** Drop a leading UTF-8 BOM (only at the start of an input). Default true. */
@@ -40,33 +50,67 @@ export interface RecordReaderOptions {
 
 export interface RecordCounts {
   lines: number;
+  /** Log records (an OTLP line holds several). */
   records: number;
   malformed: number;
   invalid: number;
   /** Lines the --fast prefilter passed over without parsing. */
   skipped: number;
+  /** Records without a time (classified all the same; left out of incidents and durations). */
+  untimed: number;
 }
+
+/** How many records carried what memtrail reads: tells "nothing found" from "nothing read". */
+export interface Coverage {
+  time: number;
+  usage: number;
+  memory_bytes: number;
+  payload: number;
+  rule_event: number;
+  trace_id: number;
+}
+
+export function emptyCounts(): RecordCounts {
+  return { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0 };
+}
+
+export function emptyCoverage(): Coverage {
+  return { time: 0, usage: 0, memory_bytes: 0, payload: 0, rule_event: 0, trace_id: 0 };
+}
+
+/** Keys kept from an input's first records, to say what an input that gave nothing readable does carry. */
+const KEY_SAMPLE_RECORDS = 20;
+const KEY_SAMPLE_MAX = 40;
 
 /**
  * Turns one input's bytes into validated records: detects the framing from its first bytes,
- * frames, parses, maps fields (detecting the preset from the first object under `auto`) and
- * validates. Every line ends up a record, a malformed line or an invalid record.
+ * frames, parses, expands OTLP/JSON documents into their log records, maps fields (every record
+ * on its own, so a record of another shape later in the input is still read right) and
+ * validates. Every line ends up records, a malformed line or invalid records.
  */
 export class RecordReader {
-  readonly counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0 };
+  readonly counts: RecordCounts = emptyCounts();
+  readonly coverage: Coverage = emptyCoverage();
+  /** Records whose time had no zone (read in the configured one). */
+  naiveTimes = 0;
+  /** Top-level keys of the first records, for "no field memtrail reads" notices. */
+  readonly keysSeen = new Set<string>();
+  /** The input's first JSON value, as parsed (to say what shape the input has). */
+  firstValue: unknown;
   framing: Framing | undefined;
-  preset: PresetName | undefined;
-  private extract: Extractor | undefined;
+  private readonly extract: Extractor;
   private readonly lines: LineFramer;
   private structured: StructuredFramer | undefined;
   private held: Buffer[] = [];
+  /** The last time seen in this input: where a record without one sorts. */
+  private lastTime = -Infinity;
 
   constructor(
     private readonly file: string,
     private readonly options: RecordReaderOptions,
     private readonly handlers: RecordHandlers,
   ) {
-    if (options.preset !== 'auto') this.usePreset(options.preset);
+    this.extract = extractorFor(options.preset, options.fields);
     this.lines = new LineFramer(
       {
         frame: (frame) => (this.structured ? this.structured.frame(frame) : this.onLine(frame)),
@@ -153,23 +197,67 @@ export class RecordReader {
   }
 
   private onValue(value: unknown, text: string, frame: Frame): void {
-    if (this.extract === undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      this.usePreset(detectPreset(value as Record<string, unknown>));
-    }
-    const result = toRecord(value, this.extract ?? fallbackExtractor);
-    const source = { file: this.file, line: frame.line, offset: frame.offset };
-    if (!result.ok) {
-      this.counts.invalid++;
-      this.handlers.error({ ...source, kind: 'invalid', reason: result.reason, raw: text });
+    if (this.firstValue === undefined) this.firstValue = value;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && isOtlpDocument(value as Record<string, unknown>)) {
+      let index = 0;
+      for (const record of otlpRecords(value as Record<string, unknown>)) {
+        // Each log record has its own identity: the line's text and its place in it.
+        this.onRecord(record, `${text}\u0000${index}`, { file: this.file, line: frame.line, offset: frame.offset, record: index });
+        index++;
+      }
       return;
     }
-    const rejected = this.handlers.record(result.record, text, source);
+    this.onRecord(value, text, { file: this.file, line: frame.line, offset: frame.offset });
+  }
+
+  private onRecord(value: unknown, text: string, source: Source): void {
+    this.options.observe?.(value, source);
+    const result = toRecord(value, this.extract, this.options.timezone);
+    if (!result.ok) {
+      this.counts.invalid++;
+      this.handlers.error({ file: source.file, line: source.line, offset: source.offset, kind: 'invalid', reason: result.reason, raw: text });
+      return;
+    }
+    const record = result.record;
+    if (this.counts.records < KEY_SAMPLE_RECORDS) this.sampleKeys(value as Record<string, unknown>);
+    if (record.timestamp === null) {
+      const read = this.options.readTime?.();
+      if (read !== undefined) {
+        record.timestamp = read;
+        record.timestamp_source = 'read';
+      } else {
+        record.order = this.lastTime;
+      }
+      this.counts.untimed++;
+    } else {
+      this.lastTime = record.timestamp;
+      this.coverage.time++;
+      if (result.naive) this.naiveTimes++;
+    }
+    const rejected = this.handlers.record(record, text, source);
     if (rejected) {
       this.counts.invalid++;
       this.handlers.error(rejected);
       return;
     }
     this.counts.records++;
+    this.cover(record);
+  }
+
+  private cover(record: LogRecord): void {
+    const c = this.coverage;
+    if (record.usage_percent !== undefined || (record.used_bytes !== undefined && record.limit_bytes !== undefined)) c.usage++;
+    if (record.used_bytes !== undefined || record.swap_bytes !== undefined) c.memory_bytes++;
+    if (record.request_bytes !== undefined || record.response_bytes !== undefined) c.payload++;
+    if (record.event !== undefined && this.options.ruleEvents?.has(record.event)) c.rule_event++;
+    if (record.trace_id !== undefined) c.trace_id++;
+  }
+
+  private sampleKeys(value: Record<string, unknown>): void {
+    for (const key of Object.keys(value)) {
+      if (this.keysSeen.size >= KEY_SAMPLE_MAX) return;
+      this.keysSeen.add(key);
+    }
   }
 
   private onFramingError(error: FramingError): void {
@@ -183,14 +271,20 @@ export class RecordReader {
       raw: error.sample,
     });
   }
-
-  private usePreset(preset: PresetName): void {
-    this.preset = preset;
-    this.extract = compileMapping(mappingFor(preset, this.options.fields));
-  }
 }
 
-const fallbackExtractor = compileMapping(mappingFor('fraiseql', {}));
+/** One compiled extractor per distinct mapping: every reader of a run (and a worker's every block) shares it. */
+const extractors = new Map<string, Extractor>();
+
+function extractorFor(preset: PresetName | 'auto', fields: Partial<Record<FieldName, string[]>>): Extractor {
+  const key = JSON.stringify([preset, fields]);
+  let extractor = extractors.get(key);
+  if (extractor === undefined) {
+    extractor = compileMapping(mappingFor(preset, fields));
+    extractors.set(key, extractor);
+  }
+  return extractor;
+}
 
 function stringify(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -218,24 +312,5 @@ export function detectFraming(head: Buffer): Framing | undefined {
   } catch {
     // A one-line object that is merely broken still reads best line by line.
     return firstLine.endsWith('}') ? 'ndjson' : 'structured';
-  }
-}
-
-/** The preset of the first JSON object among the head's complete lines, if there is one. */
-export function detectPresetFromHead(head: Buffer): PresetName | undefined {
-  let start = 0;
-  for (;;) {
-    const nl = head.indexOf(0x0a, start);
-    if (nl === -1) return undefined;
-    const line = head.toString('utf8', start, nl).replace(/^\uFEFF/, '');
-    start = nl + 1;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        return detectPreset(value as Record<string, unknown>);
-      }
-    } catch {
-      // Not a record; the next line may be.
-    }
   }
 }

@@ -5,4 +5,6 @@ export interface Source {
   line: number;
   /** Byte offset of the record's first byte within the (decompressed) input. */
   offset: number;
+  /** The record's place within its line, when a line holds several (an OTLP/JSON batch). */
+  record?: number;
 }

@@ -3,8 +3,7 @@ import type { Finding } from '../classify/finding.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
 import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
-import type { PresetName } from '../parse/mapping.js';
-import { detectFraming, detectPresetFromHead, type Framing, type InputError, type RecordCounts } from '../parse/records.js';
+import { detectFraming, type Framing, type InputError } from '../parse/records.js';
 import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { InputReadError } from '../sources/read-error.js';
@@ -14,6 +13,7 @@ import { closeSinks, openSinks } from '../sinks/registry.js';
 import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor, stripControl } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
+import { InputTally } from './input-tally.js';
 import type { BlockResult } from './parallel/block-scan.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { asError } from '../errors.js';
@@ -28,6 +28,8 @@ export interface BatchOptions {
   pool?: WorkerPool;
   /** Raw bytes read so far and findings so far, after each chunk (a progress bar). */
   progress?(rawBytes: number, findings: number): void;
+  /** Something about an input a person should know (stderr): naive times, nothing readable in it. */
+  notice?(message: string): void;
 }
 
 const noAck = () => undefined;
@@ -69,14 +71,14 @@ export class BatchRun {
 
   async scan(input: Input): Promise<void> {
     const file = input.name === '-' ? '(stdin)' : input.name;
-    const counts: RecordCounts = { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0 };
+    const tally = new InputTally();
     let bytes = 0;
     try {
       const opened = await openInput(input, (n) => {
         this.rawBytes += n;
       });
       const chunks = opened.chunks[Symbol.asyncIterator]();
-      // Read until the framing (and, for the parallel path, the preset) can be told from the head.
+      // Read until the framing can be told from the head.
       const head: Buffer[] = [];
       let framing: Framing | undefined;
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
@@ -91,12 +93,12 @@ export class BatchRun {
           yield next.value;
         }
       })();
-      // The preset is only needed up front by the workers; the in-process reader detects its own.
       const pool = this.options.pool;
-      const mayRunParallel = pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES;
-      const preset = !mayRunParallel ? undefined : this.config.preset === 'auto' ? detectPresetFromHead(Buffer.concat(head)) : this.config.preset;
-      if (preset !== undefined) await this.scanParallel(pool!, file, preset, head, rest, counts);
-      else await this.scanSequential(file, framing, head, rest, counts);
+      if (pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES) {
+        await this.scanParallel(pool, file, head, rest, tally);
+      } else {
+        await this.scanSequential(file, framing, head, rest, tally);
+      }
     } catch (error) {
       if (!(error instanceof InputReadError)) throw error;
       this.inputFailed(file, describeError(error.cause));
@@ -104,11 +106,8 @@ export class BatchRun {
     await this.drain();
     this.stats.files++;
     this.stats.bytes += bytes;
-    this.stats.lines += counts.lines;
-    this.stats.records += counts.records;
-    this.stats.malformed += counts.malformed;
-    this.stats.invalid += counts.invalid;
-    this.stats.skipped += counts.skipped;
+    tally.addTo(this.stats);
+    for (const notice of tally.notices(file, this.config)) this.options.notice?.(notice);
   }
 
   /** An input that could not be read (missing, unreadable, corrupt gzip): reported, exit 1 later. */
@@ -146,12 +145,15 @@ export class BatchRun {
     framing: Framing | undefined,
     head: Buffer[],
     rest: AsyncIterable<Buffer>,
-    counts: RecordCounts,
+    tally: InputTally,
   ): Promise<void> {
     // Framing already told from the head (undefined only if the input ended before a whole line).
     const reader = this.detection.reader(file, { framing }, {
       finding: (finding) => this.addFinding(finding),
-      error: (error) => this.addError(error),
+      error: (error) => {
+        tally.error(error);
+        this.addError(error);
+      },
     });
     try {
       for (const chunk of head) reader.push(chunk);
@@ -163,7 +165,7 @@ export class BatchRun {
     } finally {
       // What was read before a failure (a truncated gzip, say) still counts.
       reader.end();
-      Object.assign(counts, reader.counts);
+      tally.add(reader);
     }
   }
 
@@ -175,12 +177,12 @@ export class BatchRun {
   private async scanParallel(
     pool: WorkerPool,
     file: string,
-    preset: PresetName,
     head: Buffer[],
     rest: AsyncIterable<Buffer>,
-    counts: RecordCounts,
+    tally: InputTally,
   ): Promise<void> {
-    pool.configure({ config: this.config, preset });
+    pool.configure({ config: this.config });
+    const counts = tally.counts;
     const splitter = new BlockSplitter(BLOCK_BYTES, this.config.max_record_bytes);
     const inFlight: { item: SplitItem; result?: Promise<BlockResult> }[] = [];
     const maxInFlight = pool.size * 2 + 1;
@@ -201,14 +203,14 @@ export class BatchRun {
         const block = await result!;
         const lineBase = counts.lines;
         const at = <T extends { line: number; offset: number }>(where: T) => ({ ...where, file, line: where.line + lineBase, offset: where.offset + item.offset });
-        for (const error of block.errors) this.addError(at(error));
+        for (const error of block.errors) {
+          const placed = at(error);
+          tally.error(placed);
+          this.addError(placed);
+        }
         for (const finding of block.findings) this.addFinding({ ...finding, source: at(finding.source) });
         for (const { tagged } of block.samples) this.detection.addSample(tagged, (finding) => this.addFinding(finding));
-        counts.lines += block.counts.lines;
-        counts.records += block.counts.records;
-        counts.malformed += block.counts.malformed;
-        counts.invalid += block.counts.invalid;
-        counts.skipped += block.counts.skipped;
+        tally.add(block);
       }
       await this.drain();
     };
@@ -300,7 +302,11 @@ export async function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     const { inputs, problems } = await resolveInputs(request.inputs);
     const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
     const bar = request.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
-    run = new BatchRun(request.config, sinks, { pool, progress: bar && ((bytes, findings) => bar.update({ bytes, findings })) });
+    run = new BatchRun(request.config, sinks, {
+      pool,
+      progress: bar && ((bytes, findings) => bar.update({ bytes, findings })),
+      notice: (message) => context.warn(message),
+    });
     for (const problem of problems) run.inputFailed(problem.name, problem.reason);
     try {
       for (const input of inputs) await run.scan(input);

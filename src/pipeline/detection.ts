@@ -44,7 +44,11 @@ export class Detection {
       else this.series.push({ module, detector, index });
     });
     this.prefilter = config.fast ? buildPrefilter(config, modules) : undefined;
+    this.ruleEvents = new Set([...config.events.critical, ...config.events.warning]);
   }
+
+  /** The event names the rules act on (coverage counts records carrying one). */
+  readonly ruleEvents: ReadonlySet<string>;
 
   get hasSeries(): boolean {
     return this.series.length > 0;
@@ -106,6 +110,8 @@ export class Detection {
         preset: this.config.preset,
         fields: this.config.fields,
         maxRecordBytes: this.config.max_record_bytes,
+        timezone: this.config.timezone,
+        ruleEvents: this.ruleEvents,
         prefilter: this.prefilter,
         ...options,
       },

@@ -197,7 +197,8 @@ export class LiveDriver {
     const acks = this.findingSinks.length;
     return this.detection.reader(
       state.follower.path,
-      { framing: 'ndjson', startOffset: offset, startLine: line },
+      // A record without a time takes the time it was read (the finding says so: timestamp_source "read").
+      { framing: 'ndjson', startOffset: offset, startLine: line, readTime: Date.now },
       {
         // Marked now, while the line is being framed, so no checkpoint can pass it before it is delivered.
         finding: (finding) => state.outgoing.push({ finding, mark: state.tracker.mark(finding.source.offset, finding.source.line - 1, acks) }),

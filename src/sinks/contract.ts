@@ -3,7 +3,7 @@ import type { Incident } from '../correlate/incidents.js';
 import type { TraceSummary } from '../correlate/traces.js';
 
 /** The JSON contract's shapes (docs/ARCHITECTURE.md): keys are a public interface, added to, never renamed. */
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A finding as the JSON contract spells it (docs/ARCHITECTURE.md). */
 export function findingJson(f: Finding) {
@@ -11,17 +11,19 @@ export function findingJson(f: Finding) {
     id: f.id,
     trace_id: f.trace_id,
     timestamp: iso(f.timestamp),
+    timestamp_source: f.timestamp_source,
     kind: f.kind,
     severity: f.severity,
     event: f.event,
     message: f.message,
     level: f.level,
     host: f.host,
+    service: f.service,
     usage_percent: f.usage_percent,
     memory_used_bytes: f.memory_used_bytes,
     payload_bytes: f.payload_bytes,
     ...f.details,
-    source: { file: f.source.file, line: f.source.line, offset: f.source.offset },
+    source: { file: f.source.file, line: f.source.line, offset: f.source.offset, ...(f.source.record !== undefined ? { record: f.source.record } : {}) },
   };
 }
 

@@ -27,7 +27,9 @@ const compactLocale: Pick<Locale, 'formatDistance'> = {
   formatDistance: (token, count) => `${count}${SHORT_UNITS[token] ?? token}`,
 };
 
-export function formatTime(ms: number, pattern = 'yyyy-MM-dd HH:mm:ss.SSS'): string {
+/** A time in UTC; a record without one shows as "(no time)", as wide as a time would be. */
+export function formatTime(ms: number | null, pattern = 'yyyy-MM-dd HH:mm:ss.SSS'): string {
+  if (ms === null) return '(no time)'.padEnd(pattern.length);
   return format(new UTCDate(ms), pattern);
 }
 
@@ -70,12 +72,12 @@ export function measureText(finding: Finding): string {
   }
 }
 
-export function findingText(finding: Finding, origin: number, c: Colors): string {
+export function findingText(finding: Finding, origin: number | null, c: Colors): string {
   const measure = measureText(finding);
   const message = stripControl(finding.message ?? '');
   const event = stripControl(finding.event ?? '');
   return [
-    `  ${c.dim(`+${formatSpan(finding.timestamp - origin)}`.padEnd(9))}`,
+    `  ${c.dim((finding.timestamp === null || origin === null ? '' : `+${formatSpan(finding.timestamp - origin)}`).padEnd(9))}`,
     formatTime(finding.timestamp, 'HH:mm:ss.SSS'),
     severityLabel(finding.severity, c),
     finding.kind.padEnd(17),
@@ -92,7 +94,9 @@ export function traceHeader(trace: TraceSummary, c: Colors): string {
   const parts = [
     c.bold(stripControl(trace.trace_id)),
     trace.severity === 'critical' ? c.red('critical') : c.yellow('warning'),
-    `${formatTime(trace.first_seen)} → ${formatTime(trace.last_seen, 'HH:mm:ss.SSS')} UTC (${formatSpan(trace.duration_ms)})`,
+    trace.first_seen === null || trace.last_seen === null || trace.duration_ms === null
+      ? 'no times in its records'
+      : `${formatTime(trace.first_seen)} → ${formatTime(trace.last_seen, 'HH:mm:ss.SSS')} UTC (${formatSpan(trace.duration_ms)})`,
   ];
   if (trace.peak_usage_percent !== null) parts.push(`peak ${percent(trace.peak_usage_percent)}`);
   if (trace.max_payload_bytes !== null) parts.push(`max payload ${bytes(trace.max_payload_bytes)}`);
@@ -121,7 +125,7 @@ export function incidentText(incident: Incident, c: Colors): string {
 export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   for (const trace of report.traces) yield traceTimeline(trace, c);
   if (report.untraced.length > 0) {
-    const origin = report.untraced[0]!.timestamp;
+    const origin = report.untraced.find((f) => f.timestamp !== null)?.timestamp ?? null;
     yield `${c.bold('(no trace id)')}  ${plural(report.untraced.length, 'finding')}\n`;
     for (const f of report.untraced) yield `${findingText(f, origin, c)}\n`;
     yield '\n';

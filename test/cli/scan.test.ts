@@ -22,6 +22,9 @@ test("the runbook's own events: one warning, one critical, each in its trace (th
   );
 });
 
+/** fixtures/app.ndjson, record by record: all 12 timed; usage on lines 2-7, 10, 12; bytes on 2, 5-7; payloads on 1, 8-10; rule events on 5, 10-12; trace ids on all but 2 and 11. */
+const COVERAGE = { time: 12, usage: 8, memory_bytes: 4, payload: 4, rule_event: 4, trace_id: 10 };
+
 test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
   const { report } = await scanJson([fixture('app.ndjson')]);
   assert.deepEqual(report.stats, {
@@ -32,6 +35,8 @@ test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
     malformed: 0,
     invalid: 0,
     skipped: 0,
+    untimed: 0,
+    coverage: COVERAGE,
     findings: { memory_warning: 5, memory_critical: 2, oversized_payload: 2 },
   });
   const trace = report.traces.find((t) => t.trace_id === 'trace_export1')!;
@@ -57,12 +62,14 @@ test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
     id: findingId(lineText, 'memory_warning'),
     trace_id: 'trace_export1',
     timestamp: '2025-12-29T11:00:03.500Z',
+    timestamp_source: 'record',
     kind: 'memory_warning',
     severity: 'warning',
     event: 'system.memory_sample',
     message: 'Just over the warning threshold',
     level: 'WARNING',
     host: 'app-1',
+    service: null,
     usage_percent: 80.01,
     memory_used_bytes: null,
     payload_bytes: null,
@@ -105,14 +112,18 @@ test('NDJSON, gzip, arrays, ECS, pino and OpenTelemetry inputs are each read wit
   assert.deepEqual(await counts('otel.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 1 });
   assert.deepEqual(await counts('crlf-bom.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 0 });
   const forced = await scanJson([fixture('ecs.ndjson'), '--preset', 'fraiseql']);
-  assert.equal(forced.report.stats.invalid, 3, 'the wrong preset finds no timestamp');
+  assert.equal(forced.report.stats.untimed, 3, 'the wrong preset finds no time');
+  assert.match(forced.stderr, /with --preset fraiseql no record had a time it reads; these records look like ECS \(Elastic Common Schema\), which --preset auto \(the default\) reads/);
 });
 
 test('bad lines are counted and reported with file:line and a reason; the run goes on', async () => {
   const { code, report, stderr } = await scanJson([fixture('malformed.ndjson')]);
   assert.equal(code, 0);
-  assert.deepEqual([report.stats.lines, report.stats.records, report.stats.malformed, report.stats.invalid], [15, 4, 3, 6]);
-  assert.deepEqual(report.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 2 });
+  assert.deepEqual(
+    [report.stats.lines, report.stats.records, report.stats.malformed, report.stats.invalid, report.stats.untimed],
+    [15, 6, 3, 4, 1],
+  );
+  assert.deepEqual(report.stats.findings, { memory_warning: 2, memory_critical: 1, oversized_payload: 2 });
   assert.deepEqual(
     report.errors.map((e) => [e.line, e.kind]),
     [
@@ -120,17 +131,20 @@ test('bad lines are counted and reported with file:line and a reason; the run go
       [3, 'malformed'],
       [6, 'invalid'],
       [7, 'invalid'],
-      [8, 'invalid'],
       [9, 'invalid'],
-      [10, 'invalid'],
       [11, 'invalid'],
       [13, 'malformed'],
     ],
   );
-  assert.equal(report.errors_total, 9);
-  assert.match(stderr, /3 malformed lines, 6 invalid records/);
-  assert.match(stderr, new RegExp(`${fixture('malformed.ndjson').replace(/[.]/g, '\\.')}:8: invalid: timestamp: missing`));
-  assert.match(stderr, /:11: invalid: usage_percent: /);
+  assert.equal(report.errors_total, 7);
+  const untimed = report.untraced_findings.find((f) => f.source.line === 8)!;
+  assert.deepEqual([untimed.kind, untimed.timestamp, untimed.timestamp_source], ['memory_warning', null, 'none'], 'a record without a time is still classified');
+  assert.match(stderr, /3 malformed lines, 4 invalid records/);
+  const file = fixture('malformed.ndjson');
+  assert.match(stderr, new RegExp(`memtrail: ${file.replace(/[.]/g, '\\.')}: 1 record has no time; its findings are placed by position and left out of incidents`));
+  assert.match(stderr, new RegExp(`memtrail: ${file.replace(/[.]/g, '\\.')}: 1 record time has no zone; read as UTC \\(--timezone to change\\)`));
+  assert.match(stderr, /:9: invalid: timestamp: expected an ISO 8601 time/);
+  assert.match(stderr, /:11: invalid: usage_percent: expected a number at context\.memory_usage_percent, got a string \("85"\)/);
 });
 
 test('--dead-letter keeps every bad line with its reason and raw text', async () => {
@@ -139,7 +153,7 @@ test('--dead-letter keeps every bad line with its reason and raw text', async ()
     const { code } = await scanJson([fixture('malformed.ndjson'), '--dead-letter', dead, '--errors', '1']);
     assert.equal(code, 0);
     const entries = (await readFile(dead, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(entries.length, 9, 'all of them, whatever --errors says');
+    assert.equal(entries.length, 7, 'all of them, whatever --errors says');
     assert.deepEqual(Object.keys(entries[0]), ['file', 'line', 'offset', 'kind', 'reason', 'raw']);
     assert.equal(entries[2].raw, '[1,2,3]');
     assert.equal(entries[2].line, 6);
@@ -297,7 +311,7 @@ test('--dead-letter that cannot be opened is a usage error before anything is re
 
   const full = await scanJson([fixture('malformed.ndjson'), '--dead-letter', '/dev/full']);
   assert.equal(full.code, 1, 'what could not be kept fails the run');
-  assert.equal(full.report.stats.malformed + full.report.stats.invalid, 9, 'the report is still there, with every count');
+  assert.equal(full.report.stats.malformed + full.report.stats.invalid, 7, 'the report is still there, with every count');
   assert.match(full.stderr, /cannot write the dead-letter file \/dev\/full: no space left on the device/);
   assert.doesNotMatch(full.stderr, /at .*\.js:\d+/, 'no stack trace');
 });

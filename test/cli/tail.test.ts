@@ -185,3 +185,19 @@ test('status lines while files rotate away and are let go between two ticks: the
     assert.doesNotMatch(tail.stderr, /internal error|Unhandled|ERR_/);
   });
 });
+
+test('a line without a time takes the time it was read, and its finding says so', async () => {
+  await withTempDir(async (dir) => {
+    const log = join(dir, 'app.log');
+    await writeFile(log, '');
+    const tail = new TailProcess([log, '--from', 'start', '--state', join(dir, 'state.json')]);
+    const before = Date.now();
+    await appendFile(log, `${JSON.stringify({ level: 'warn', message: 'no time here', event: 'system.high_memory', trace_id: 'untimed-1' })}\n`);
+    await until('the finding', () => tail.findings().length === 1);
+    const after = Date.now();
+    const [finding] = tail.findings();
+    assert.equal(finding!.timestamp_source, 'read');
+    assert.ok(Date.parse(finding!.timestamp) >= before && Date.parse(finding!.timestamp) <= after);
+    assert.equal(await tail.stop(), 0);
+  });
+});

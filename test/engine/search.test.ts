@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fixture, runCli, scanJson, withTempDir } from '../support/helpers.js';
+import { fixture, runCli, scanJson, withTempDir, type Json } from '../support/helpers.js';
 import { engineEnv, request, testEngines, testPrefixes, type TestEngine } from '../support/engines.js';
 
 const engines = testEngines();
@@ -175,6 +175,21 @@ for (const engine of engines) {
       await request(engine, 'PUT', `/${prefix}-findings/_settings`, { 'index.blocks.write': false });
     });
 
+    test('real loggers: OTLP records, host and service as ECS fields, a record without a time takes when it was read', async () => {
+      const prefix = newPrefix();
+      const started = Date.now();
+      const result = await scanIndex(engine, prefix, [], [fixture('loggers/otel-java-otlp-json-wrapper.ndjson'), fixture('loggers/winston-json.ndjson')]);
+      assert.equal(result.code, 0, result.stderr);
+      await request(engine, 'POST', `/${prefix}-findings/_refresh`);
+      const hits = (await request(engine, 'POST', `/${prefix}-findings/_search`, { size: 100 })).body.hits.hits.map((h: Json) => h._source);
+      assert.equal(hits.length, 6);
+      const otlp = hits.filter((d: Json) => d.log.file.path.endsWith('wrapper.ndjson'));
+      assert.ok(otlp.every((d: Json) => d.host.name === 'vm' && d.service.name === 'graphql-api' && d.memtrail.timestamp_source === 'record'));
+      assert.deepEqual(otlp.map((d: Json) => d.memtrail.source.record).sort(), [1, 3, 4], 'each log record of the one line keeps its index');
+      const untimed = hits.filter((d: Json) => d.log.file.path.endsWith('winston-json.ndjson'));
+      assert.ok(untimed.every((d: Json) => d.memtrail.timestamp_source === 'read' && Date.parse(d['@timestamp']) >= started - 1000));
+    });
+
     test('timeline on an index holding documents memtrail did not write: a clear error naming the document, exit 1', async () => {
       const prefix = newPrefix();
       await scanIndex(engine, prefix);
@@ -199,8 +214,8 @@ test('a wrong URL or a stopped engine: a clear error, exit 1, the report still p
     assert.match(result.stderr, new RegExp(`cannot reach the search engine at http://127\\.0\\.0\\.1:${port}`));
     assert.equal(result.report.stats.findings.memory_critical, 1, 'the scan itself still ran');
     const entries = (await readFile(dead, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(entries.filter((e) => e.kind === 'not_indexed').length, 4);
-    assert.equal(entries.filter((e) => e.kind === 'malformed' || e.kind === 'invalid').length, 9);
+    assert.equal(entries.filter((e) => e.kind === 'not_indexed').length, 5, 'every finding, the one without a time too');
+    assert.equal(entries.filter((e) => e.kind === 'malformed' || e.kind === 'invalid').length, 7);
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ export interface ScanJson {
       source: { file: string; line: number };
     }[];
   }[];
-  untraced_findings: { kind: string; source: { file: string; line: number } }[];
+  untraced_findings: { kind: string; timestamp: string | null; timestamp_source: string; source: { file: string; line: number } }[];
   incidents: { start: string; end: string; findings: number; traces: number; severity: string; peak_usage_percent: number | null }[];
   errors: { file: string; line: number; kind: string; reason: string }[];
   errors_total: number;
@@ -89,6 +90,9 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The fixtures written by real logging libraries (fixtures/loggers/, scripts/loggers/ wrote them). */
+export const LOGGER_FIXTURES = readdirSync(join(ROOT, 'fixtures', 'loggers')).filter((f) => f.endsWith('.ndjson')).sort();
 
 export const ALL_FIXTURES = [
   'app.ndjson',

@@ -11,12 +11,14 @@ function finding(trace: string | null, timestamp: number, kind: FindingKind, ext
     id: `id${seq}`,
     trace_id: trace,
     timestamp,
+    timestamp_source: 'record',
     kind,
     severity: kind === 'memory_critical' ? 'critical' : 'warning',
     event: null,
     message: null,
     level: null,
     host: null,
+    service: null,
     usage_percent: kind === 'oversized_payload' ? null : 85,
     memory_used_bytes: null,
     payload_bytes: kind === 'oversized_payload' ? 2e6 : null,
@@ -24,6 +26,8 @@ function finding(trace: string | null, timestamp: number, kind: FindingKind, ext
     ...extra,
   };
 }
+
+const point = (f: Finding) => pointOf(f, f.timestamp!);
 
 test('a trace summary: span, severity, peak usage, max payload, counts, findings in time order', () => {
   const book = new TraceBook({ maxFindingsPerTrace: 100 });
@@ -98,13 +102,13 @@ test('incidents: consecutive findings at most the gap apart are one incident, in
     finding('b', 0, 'oversized_payload'),
     finding('c', 2 * gap + 1, 'memory_critical', { usage_percent: 97 }),
     finding(null, 2 * gap, 'memory_warning', { usage_percent: 88 }),
-  ].map(pointOf);
+  ].map(point);
   const incidents = incidentsOf(points, gap);
   assert.deepEqual(incidents, [
     { start: 0, end: 2 * gap + 1, findings: 4, traces: 3, severity: 'critical', peak_usage_percent: 97 },
   ]);
   const split = incidentsOf(
-    [finding('a', 0, 'memory_warning'), finding('a', gap + 1, 'memory_warning')].map(pointOf),
+    [finding('a', 0, 'memory_warning'), finding('a', gap + 1, 'memory_warning')].map(point),
     gap,
   );
   assert.equal(split.length, 2, 'one millisecond past the gap starts a new incident');
@@ -112,6 +116,26 @@ test('incidents: consecutive findings at most the gap apart are one incident, in
 });
 
 test('payload findings do not set an incident peak', () => {
-  const [incident] = incidentsOf([pointOf(finding('a', 0, 'oversized_payload', { usage_percent: 99 }))], 1000);
+  const [incident] = incidentsOf([point(finding('a', 0, 'oversized_payload', { usage_percent: 99 }))], 1000);
   assert.equal(incident?.peak_usage_percent, null);
+});
+
+test('a finding without a time counts, sorts where its input put it, and is left out of the span and incidents', () => {
+  const book = new TraceBook({ maxFindingsPerTrace: 100 });
+  book.add(finding('t', 5000, 'memory_warning'));
+  book.add(finding('t', null as unknown as number, 'memory_critical', { timestamp: null, timestamp_source: 'none', order: 5000 }));
+  book.add(finding('t', 9000, 'memory_warning'));
+  book.add(finding('u', null as unknown as number, 'memory_warning', { timestamp: null, timestamp_source: 'none', order: -Infinity }));
+  const [t, u] = book.summaries();
+  assert.deepEqual([t!.first_seen, t!.last_seen, t!.duration_ms, t!.severity], [5000, 9000, 4000, 'critical']);
+  assert.deepEqual(
+    t!.findings.map((f) => [f.timestamp, f.kind]),
+    [
+      [5000, 'memory_warning'],
+      [null, 'memory_critical'],
+      [9000, 'memory_warning'],
+    ],
+    'placed right after the record that came before it',
+  );
+  assert.deepEqual([u!.trace_id, u!.first_seen, u!.last_seen, u!.duration_ms], ['u', null, null, null], 'a trace with no time at all');
 });

@@ -8,7 +8,7 @@ import { LogGenerator, GENERATE_DEFAULTS } from '../../src/generate/generator.js
 import { BlockSplitter, type SplitItem } from '../../src/parse/block-splitter.js';
 import { BatchRun } from '../../src/pipeline/batch.js';
 import { WorkerFailure, WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
-import { ALL_FIXTURES, fixture, withTempDir } from '../support/helpers.js';
+import { ALL_FIXTURES, fixture, LOGGER_FIXTURES, withTempDir } from '../support/helpers.js';
 
 async function scan(files: string[], config: ConfigInput = {}, pool?: WorkerPool): Promise<ScanReport> {
   const run = new BatchRun(buildConfig(undefined, config), [], { pool });
@@ -37,7 +37,7 @@ async function generatedLog(dir: string, records: number, seed: number): Promise
   return file;
 }
 
-for (const name of ALL_FIXTURES) {
+for (const name of [...ALL_FIXTURES, ...LOGGER_FIXTURES.map((f) => `loggers/${f}`)]) {
   test(`--fast finds exactly what the exact path finds: ${name}`, async () => {
     const exact = await scan([fixture(name)]);
     const fast = await scan([fixture(name)], { fast: true });

@@ -5,7 +5,7 @@ import { configSchema } from '../../src/config.js';
 import { GENERATE_DEFAULTS, LogGenerator } from '../../src/generate/generator.js';
 import { LineFramer } from '../../src/parse/line-framer.js';
 
-const prefilter = buildPrefilter(configSchema.parse({}));
+const prefilter = buildPrefilter(configSchema.parse({}))!;
 const line = (text: string) => prefilter.line(Buffer.from(text));
 
 test('lines that may match are kept, lines that cannot are not', () => {
@@ -20,7 +20,7 @@ test('lines that may match are kept, lines that cannot are not', () => {
 });
 
 test('custom fields and thresholds change what the prefilter keeps', () => {
-  const custom = buildPrefilter(configSchema.parse({ thresholds: { payload_bytes: 1000 }, fields: { request_bytes: ['req.bytes'] } }));
+  const custom = buildPrefilter(configSchema.parse({ thresholds: { payload_bytes: 1000 }, fields: { request_bytes: ['req.bytes'] } }))!;
   assert.equal(custom.line(Buffer.from('{"req":{"bytes":1001}}')), true);
   assert.equal(custom.line(Buffer.from('{"req":{"bytes":999}}')), false);
 });
@@ -42,4 +42,14 @@ test('the prefiltered framer keeps the same lines whatever the chunk boundaries'
     assert.deepEqual(kept, expected, `chunk size ${chunkSize}`);
     assert.equal(framer.skipped + kept.length, 3000);
   }
+});
+
+test('the prefilter sees through OTLP attributes, literal dotted keys and any JSON whitespace', () => {
+  assert.equal(line('{"key":"request_size_bytes","value":{"intValue":"2000000"}}'), true, 'an OTLP intValue as a string');
+  assert.equal(line('{"key":"request_size_bytes", "value": {"intValue": 2000000}}'), true);
+  assert.equal(line('{"key":"request_size_bytes","value":{"intValue":"999"}}'), false, 'too few digits, OTLP or not');
+  assert.equal(line('{"key":"request_size_bytes","value":{"doubleValue":2e6}}'), true);
+  assert.equal(line('{"timestamp":"x","trace_id":"d","context.memory_usage_percent":95}'), true, 'a literal dotted key');
+  assert.equal(line('{"context":{"request_size_bytes"\r:2000000}}'), true, 'whitespace between key and colon');
+  assert.equal(line('{"fields":{"memory_used_bytes":1}}'), true, "tracing-subscriber's fields");
 });

@@ -1,19 +1,21 @@
 import type { Config } from '../../config.js';
 import type { Finding } from '../../classify/finding.js';
-import type { PresetName } from '../../parse/mapping.js';
-import type { InputError, RecordCounts } from '../../parse/records.js';
+import { emptyCounts, emptyCoverage, type Coverage, type InputError, type RecordCounts } from '../../parse/records.js';
 import type { Source } from '../../parse/source.js';
 import { Detection, type TaggedSample } from '../detection.js';
 
-/** What a worker needs to read blocks: the run's config, with the preset the input was detected as. */
+/** What a worker needs to read blocks: the run's config. */
 export interface BlockScanConfig {
   config: Config;
-  preset: PresetName;
 }
 
 /** What one block of NDJSON lines yields; lines and offsets are relative to the block. */
 export interface BlockResult {
   counts: RecordCounts;
+  coverage: Coverage;
+  naiveTimes: number;
+  keysSeen: string[];
+  firstValue: unknown;
   findings: Finding[];
   errors: InputError[];
   /** Series detectors' samples, in line order, for the main thread to feed in order. */
@@ -21,12 +23,12 @@ export interface BlockResult {
 }
 
 export function detectionFor(block: BlockScanConfig): Detection {
-  return new Detection({ ...block.config, preset: block.preset });
+  return new Detection(block.config);
 }
 
 /** Parses, validates and runs the detectors over one block of whole NDJSON lines (in a worker, or in-process). */
 export function scanBlock(bytes: Buffer, first: boolean, detection: Detection): BlockResult {
-  const result: BlockResult = { counts: { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0 }, findings: [], errors: [], samples: [] };
+  const result: BlockResult = { counts: emptyCounts(), coverage: emptyCoverage(), naiveTimes: 0, keysSeen: [], firstValue: undefined, findings: [], errors: [], samples: [] };
   const reader = detection.reader(
     '',
     { framing: 'ndjson', stripBom: first },
@@ -39,5 +41,9 @@ export function scanBlock(bytes: Buffer, first: boolean, detection: Detection): 
   reader.push(bytes);
   reader.end();
   result.counts = reader.counts;
+  result.coverage = reader.coverage;
+  result.naiveTimes = reader.naiveTimes;
+  result.keysSeen = [...reader.keysSeen];
+  result.firstValue = reader.firstValue;
   return result;
 }

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../../classify/finding.js';
+import { kindSpec } from '../../classify/registry.js';
 import type { TraceSummary } from '../../correlate/traces.js';
 import { RuntimeFailure } from '../../errors.js';
-import { z } from 'zod';
 
 /** A document in a findings index that memtrail did not write. */
 export class ForeignDocument extends RuntimeFailure {}
@@ -14,14 +15,17 @@ export interface FindingDocument {
   event: { action?: string; kind: 'alert'; severity: number };
   trace?: { id: string };
   host?: { name: string };
+  service?: { name: string };
   memtrail: {
     finding_id: string;
     kind: FindingKind;
     severity: Severity;
+    /** `record`, or `read` when the record had no time and @timestamp is when memtrail read it. */
+    timestamp_source: 'record' | 'read';
     usage_percent?: number;
     memory_used_bytes?: number;
     payload_bytes?: number;
-    source: { file: string; line: number; offset: number };
+    source: { file: string; line: number; offset: number; record?: number };
     indexed_at: string;
     /** A kind's own fields (its spec's `fields`). */
     [field: string]: unknown;
@@ -30,16 +34,19 @@ export interface FindingDocument {
 
 export function findingDocument(f: Finding, indexedAt: string): FindingDocument {
   return {
-    '@timestamp': new Date(f.timestamp).toISOString(),
+    // Every document needs a time: one whose record had none takes the time memtrail read it.
+    '@timestamp': f.timestamp === null ? indexedAt : new Date(f.timestamp).toISOString(),
     ...(f.message !== null ? { message: f.message } : {}),
     log: { ...(f.level !== null ? { level: f.level } : {}), file: { path: f.source.file } },
     event: { ...(f.event !== null ? { action: f.event } : {}), kind: 'alert', severity: SEVERITY_RANK[f.severity] },
     ...(f.trace_id !== null ? { trace: { id: f.trace_id } } : {}),
     ...(f.host !== null ? { host: { name: f.host } } : {}),
+    ...(f.service !== null ? { service: { name: f.service } } : {}),
     memtrail: {
       finding_id: f.id,
       kind: f.kind,
       severity: f.severity,
+      timestamp_source: f.timestamp_source === 'record' ? 'record' : 'read',
       ...(f.usage_percent !== null ? { usage_percent: f.usage_percent } : {}),
       ...(f.memory_used_bytes !== null ? { memory_used_bytes: f.memory_used_bytes } : {}),
       ...(f.payload_bytes !== null ? { payload_bytes: f.payload_bytes } : {}),
@@ -57,14 +64,16 @@ const storedFinding = z.object({
   event: z.object({ action: z.string().optional() }).optional(),
   trace: z.object({ id: z.string() }).optional(),
   host: z.object({ name: z.string() }).optional(),
-  memtrail: z.object({
+  service: z.object({ name: z.string() }).optional(),
+  memtrail: z.looseObject({
     finding_id: z.string(),
     kind: z.string(),
     severity: z.enum(['warning', 'critical']),
+    timestamp_source: z.enum(['record', 'read']).optional(),
     usage_percent: z.number().optional(),
     memory_used_bytes: z.number().optional(),
     payload_bytes: z.number().optional(),
-    source: z.object({ file: z.string(), line: z.number(), offset: z.number() }),
+    source: z.object({ file: z.string(), line: z.number(), offset: z.number(), record: z.number().optional() }),
   }),
 });
 
@@ -80,33 +89,39 @@ export function findingFromDocument(raw: unknown, id: string): Finding {
   }
   const doc = parsed.data;
   const m = doc.memtrail;
+  const own = Object.keys(kindSpec(m.kind)?.fields ?? {}).filter((field) => field in m);
+  const details = Object.fromEntries(own.map((field) => [field, m[field] as number | string | null]));
   return {
     id: m.finding_id,
     trace_id: doc.trace?.id ?? null,
     timestamp: Date.parse(doc['@timestamp']),
+    timestamp_source: m.timestamp_source ?? 'record',
     kind: m.kind,
     severity: m.severity,
     event: doc.event?.action ?? null,
     message: doc.message ?? null,
     level: doc.log?.level ?? null,
     host: doc.host?.name ?? null,
+    service: doc.service?.name ?? null,
     usage_percent: m.usage_percent ?? null,
     memory_used_bytes: m.memory_used_bytes ?? null,
     payload_bytes: m.payload_bytes ?? null,
+    ...(own.length > 0 ? { details } : {}),
     source: m.source,
   };
 }
 
 export function traceDocument(t: TraceSummary, updatedAt: string) {
+  const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
   return {
-    '@timestamp': new Date(t.first_seen).toISOString(),
+    '@timestamp': iso(t.first_seen) ?? updatedAt,
     trace: { id: t.trace_id },
     ...(t.hosts.length > 0 ? { host: { name: t.hosts } } : {}),
     event: { severity: SEVERITY_RANK[t.severity] },
     memtrail: {
-      first_seen: new Date(t.first_seen).toISOString(),
-      last_seen: new Date(t.last_seen).toISOString(),
-      duration_ms: t.duration_ms,
+      first_seen: iso(t.first_seen),
+      last_seen: iso(t.last_seen),
+      duration_ms: t.duration_ms ?? undefined,
       severity: t.severity,
       ...(t.peak_usage_percent !== null ? { peak_usage_percent: t.peak_usage_percent } : {}),
       ...(t.max_payload_bytes !== null ? { max_payload_bytes: t.max_payload_bytes } : {}),

@@ -8,7 +8,7 @@ const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const SETTINGS = { number_of_shards: 1, number_of_replicas: 0 };
 
 /** Bumped when a mapping changes, so templates installed by older versions are replaced. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 const findingProperties = {
   '@timestamp': { type: 'date' },
@@ -17,15 +17,17 @@ const findingProperties = {
   event: { properties: { action: keyword, kind: keyword, severity: { type: 'byte' } } },
   trace: { properties: { id: keyword } },
   host: { properties: { name: keyword } },
+  service: { properties: { name: keyword } },
   memtrail: {
     properties: {
       finding_id: keyword,
+      timestamp_source: keyword,
       kind: keyword,
       severity: keyword,
       usage_percent: { type: 'double' },
       memory_used_bytes: { type: 'long' },
       payload_bytes: { type: 'long' },
-      source: { properties: { file: keyword, line: { type: 'long' }, offset: { type: 'long' } } },
+      source: { properties: { file: keyword, line: { type: 'long' }, offset: { type: 'long' }, record: { type: 'long' } } },
       indexed_at: { type: 'date' },
       // Each kind's own fields, as its spec declares them (the mapping is not dynamic: a field not here is not indexed).
       ...kindFieldMappings(),
