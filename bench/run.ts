@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import split2 from 'split2';
 import { LineFramer } from '../src/parse/line-framer.js';
+import { benchScaling } from './scaling.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, 'bench', 'data');
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
   console.log(`  bad lines reported (exact): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
   if (process.env.BENCH_SKIP_INDEX !== '1') await benchIndexing();
   await benchTail();
+  if (!(await benchScaling(BIN, join(DATA, 'scaling')))) process.exitCode = 1;
   await writeFile(join(DATA, 'last-run.txt'), `${new Date().toISOString()} exact ${(mb / exact.seconds).toFixed(1)} fast ${(mb / fast.seconds).toFixed(1)} jq ${(mb / jq.seconds).toFixed(1)} MB/s\n`);
   if (!sameFast || !sameThreads || !sameJq) process.exitCode = 1;
 }

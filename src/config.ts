@@ -62,6 +62,8 @@ export const configSchema = z
       })
       .default({ critical: ['system.memory_critical'], warning: ['system.high_memory', 'system.memory_warning'] }),
     max_record_bytes: z.number().int().positive().default(1048576),
+    /** Pretty-printed records and OTLP attributes nested deeper than this are malformed (reading them recurses). */
+    max_depth: z.number().int().positive().max(1000).default(100),
     /** The zone of times written without one (an IANA name such as Europe/Paris). */
     timezone: z.string().refine(isKnownTimezone, 'not a time zone this system knows (use an IANA name such as UTC or Europe/Paris)').default('UTC'),
     incident_gap: durationSchema.default(5 * 60 * 1000),
@@ -69,6 +71,10 @@ export const configSchema = z
     error_sample: z.number().int().nonnegative().default(100),
     /** Findings kept per trace summary (counts and peaks stay exact beyond it). */
     max_findings_per_trace: z.number().int().positive().default(10000),
+    /** Findings kept in all for a text or JSON report (beyond it they are counted: findings_omitted). */
+    max_findings: z.number().int().nonnegative().default(20000),
+    /** Traces summarised in a report; beyond it the least severe are left out (traces_omitted). */
+    max_traces: z.number().int().positive().default(100000),
     /** Skip parsing NDJSON lines that cannot match any rule (same findings; those lines go unvalidated). */
     fast: z.boolean().default(false),
   })

@@ -14,7 +14,10 @@ export interface Finding {
   timestamp: number | null;
   /** `record`: the record's own time; `read`: when memtrail read it (a live tail, no time in the record); `none`. */
   timestamp_source: 'record' | 'read' | 'none';
-  /** Without a time: where the finding sorts (the last time seen before it in its input); not output. */
+  /**
+   * Without a time: where the finding sorts, the time of the last finding before it in its input
+   * (a person sees it right after that one); set by the pipeline, not output.
+   */
   order?: number;
   kind: FindingKind;
   severity: Severity;

@@ -54,7 +54,6 @@ export function recordFinding(
     trace_id: record.trace_id ?? null,
     timestamp: record.timestamp,
     timestamp_source: record.timestamp === null ? 'none' : (record.timestamp_source ?? 'record'),
-    ...(record.timestamp === null ? { order: record.order ?? -Infinity } : {}),
     kind,
     severity,
     event: record.event ?? null,

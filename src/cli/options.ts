@@ -13,6 +13,7 @@ export interface RuleFlags {
   incidentGap?: string;
   maxRecordBytes?: number;
   errors?: number;
+  maxDepth?: number;
   fast?: boolean;
   timezone?: string;
 }
@@ -40,6 +41,7 @@ export function ruleOptions(): Option[] {
     ),
     new Option('--incident-gap <duration>', 'findings closer than this form one incident (default 5m)'),
     new Option('--max-record-bytes <n>', 'a longer record is malformed (default 1048576)').argParser(number),
+    new Option('--max-depth <n>', 'a pretty-printed record or OTLP attribute nested deeper is malformed (default 100)').argParser(number),
     new Option(
       '--fast',
       'skip parsing NDJSON lines that cannot match any rule: same findings, but those lines are not validated',
@@ -55,6 +57,7 @@ const FLAG_FOR: Record<string, string> = {
   'thresholds.payload_bytes': '--payload-bytes',
   incident_gap: '--incident-gap',
   max_record_bytes: '--max-record-bytes',
+  max_depth: '--max-depth',
   error_sample: '--errors',
   timezone: '--timezone',
 };
@@ -70,6 +73,7 @@ export function flagsToConfig(flags: RuleFlags): ConfigInput {
   if (Object.keys(thresholds).length > 0) out.thresholds = thresholds;
   if (flags.incidentGap !== undefined) out.incident_gap = flags.incidentGap;
   if (flags.maxRecordBytes !== undefined) out.max_record_bytes = flags.maxRecordBytes;
+  if (flags.maxDepth !== undefined) out.max_depth = flags.maxDepth;
   if (flags.errors !== undefined) out.error_sample = flags.errors;
   if (flags.fast !== undefined) out.fast = flags.fast;
   if (flags.timezone !== undefined) out.timezone = flags.timezone;

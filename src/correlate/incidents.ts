@@ -71,6 +71,16 @@ export class IncidentBuilder {
     if (point.usage !== null) this.peak = Math.max(this.peak ?? -Infinity, point.usage);
   }
 
+  /** Takes in another run's points (two runs a point bridged). */
+  merge(other: IncidentBuilder): void {
+    this.count += other.count;
+    this.start = Math.min(this.start, other.start);
+    this.end = Math.max(this.end, other.end);
+    for (const trace of other.traces) this.traces.add(trace);
+    if (SEVERITY_RANK[other.severity] > SEVERITY_RANK[this.severity]) this.severity = other.severity;
+    if (other.peak !== null) this.peak = Math.max(this.peak ?? -Infinity, other.peak);
+  }
+
   build(): Incident {
     return {
       start: this.start,
@@ -80,5 +90,51 @@ export class IncidentBuilder {
       severity: this.severity,
       peak_usage_percent: this.peak,
     };
+  }
+}
+
+/**
+ * Incidents as the points arrive, in any order, in memory that grows with the number of
+ * incidents (not of findings): runs of points kept sorted by start, each more than the gap from
+ * the next. A point joins the run it falls within the gap of (merging two runs it bridges), or
+ * starts one. The same partition as incidentsOf on all the points at once.
+ */
+export class IncidentTracker {
+  private runs: IncidentBuilder[] = [];
+
+  constructor(private readonly gapMs: number) {}
+
+  add(point: IncidentPoint): void {
+    const t = point.timestamp;
+    const gap = this.gapMs;
+    // The first run that does not end more than the gap before the point (time-ordered input: the last).
+    let lo = 0;
+    let hi = this.runs.length;
+    if (hi > 0 && this.runs[hi - 1]!.end + gap >= t) lo = hi - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.runs[mid]!.end + gap < t) lo = mid + 1;
+      else hi = mid;
+    }
+    const run = this.runs[lo];
+    if (run === undefined || run.start - gap > t) {
+      this.runs.splice(lo, 0, new IncidentBuilder(point));
+      return;
+    }
+    run.add(point);
+    let i = lo;
+    while (i + 1 < this.runs.length && this.runs[i + 1]!.start - this.runs[i]!.end <= gap) {
+      this.runs[i]!.merge(this.runs[i + 1]!);
+      this.runs.splice(i + 1, 1);
+    }
+    while (i > 0 && this.runs[i]!.start - this.runs[i - 1]!.end <= gap) {
+      this.runs[i - 1]!.merge(this.runs[i]!);
+      this.runs.splice(i, 1);
+      i--;
+    }
+  }
+
+  incidents(): Incident[] {
+    return this.runs.map((run) => run.build());
   }
 }

@@ -15,6 +15,14 @@ export interface ScanStats {
   skipped: number;
   /** Records without a time (classified; left out of incidents and durations). */
   untimed: number;
+  /** Lines with nothing but whitespace. */
+  blank: number;
+  /** Lines inside a record or an error that began on an earlier line (pretty-printed input). */
+  continued: number;
+  /** Records, invalid records and malformed input that share their line with the one before. */
+  batched: number;
+  /** Records whose finding could not be handled (a bug memtrail kept to that record; each is in `errors`). */
+  poisoned: number;
   /** Records that carried what memtrail reads: a time, a usage, memory bytes, a payload size, a rule event, a trace id. */
   coverage: Coverage;
   findings: Record<FindingKind, number>;
@@ -46,8 +54,12 @@ export interface IndexResult {
 export interface ScanReport {
   stats: ScanStats;
   traces: TraceSummary[];
-  /** Findings whose record carried no trace id. */
+  /** Findings whose record carried no trace id (up to the findings budget). */
   untraced: Finding[];
+  /** Untraced findings counted but not listed. */
+  untracedOmitted: number;
+  /** Traces left out of the report past the trace budget (the least severe). */
+  tracesOmitted: number;
   incidents: Incident[];
   /** A bounded sample; `errors_total` counts all of them. */
   errors: ReportedError[];
@@ -68,6 +80,10 @@ export function emptyStats(): ScanStats {
     invalid: 0,
     skipped: 0,
     untimed: 0,
+    blank: 0,
+    continued: 0,
+    batched: 0,
+    poisoned: 0,
     coverage: emptyCoverage(),
     findings: emptyCounts(),
   };

@@ -44,7 +44,8 @@ export class TraceBook {
     return this.traces.size;
   }
 
-  add(finding: Finding): void {
+  /** `keep`: the finding itself is kept (within the run's budget); its counts and peaks always are. */
+  add(finding: Finding, keep = true): void {
     if (finding.trace_id === null) return;
     let state = this.traces.get(finding.trace_id);
     if (state === undefined) {
@@ -56,7 +57,19 @@ export class TraceBook {
       this.traces.delete(finding.trace_id);
       this.traces.set(finding.trace_id, state);
     }
-    addToSummary(state, finding, this.options.maxFindingsPerTrace);
+    addToSummary(state, finding, keep ? this.options.maxFindingsPerTrace : 0);
+  }
+
+  /** Keeps the `keep` most severe traces (critical first, then by peak usage, then by size); returns how many went. */
+  prune(keep: number): number {
+    if (this.traces.size <= keep) return 0;
+    const ranked = [...this.traces.entries()].sort(([, a], [, b]) => rank(b.summary) - rank(a.summary));
+    let dropped = 0;
+    for (const [id] of ranked.slice(keep)) {
+      this.traces.delete(id);
+      dropped++;
+    }
+    return dropped;
   }
 
   /** Removes and returns one trace's summary (for live tails that close idle traces). */
@@ -82,6 +95,11 @@ export class TraceBook {
       if (summary) this.options.onEvict?.(summary);
     }
   }
+}
+
+/** How much a trace matters to a person reading the report: severity, then peak usage, then payload. */
+function rank(s: TraceSummary): number {
+  return SEVERITY_RANK[s.severity] * 1e6 + (s.peak_usage_percent ?? 0) * 1e3 + Math.min(999, (s.max_payload_bytes ?? 0) / 1e6);
 }
 
 function newState(finding: Finding): TraceState {

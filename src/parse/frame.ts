@@ -2,8 +2,12 @@
 export interface Frame {
   text: string;
   line: number;
-  /** Byte offset of the frame's first byte within the (decompressed) input. */
+  /** Byte offset of the line's first byte within the (decompressed) input. */
   offset: number;
+  /** A piece of a line: false when this piece does not start its line (default true). */
+  first?: boolean;
+  /** A piece of a line: false when the line goes on after it (default true). */
+  last?: boolean;
 }
 
 /** Input that could not become a record: not JSON, truncated, or over the size limit. */

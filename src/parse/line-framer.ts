@@ -34,6 +34,8 @@ export class LineFramer {
   private consumed = 0;
   /** Lines the `accept` filter turned away, never decoded or parsed. */
   skipped = 0;
+  /** Lines with nothing but whitespace. */
+  blank = 0;
   /** When set, a line is only framed if it may matter (the --fast path). */
   accept: LineFilter | undefined;
   private marks: number[] = [];
@@ -63,6 +65,17 @@ export class LineFramer {
       this.markIndex = 0;
     }
     for (;;) {
+      // A run of empty lines is counted in a tight loop: an input of nothing but newlines (a
+      // gzip bomb of them) is read at the speed of the bytes.
+      if (this.pendingBytes === 0 && !this.oversized) {
+        let run = start;
+        while (run < chunk.length && chunk[run] === LF) run++;
+        if (run > start) {
+          this.lineNo += run - start;
+          this.blank += run - start;
+          start = run;
+        }
+      }
       const nl = chunk.indexOf(LF, start);
       if (nl === -1) {
         this.hold(chunk, start);
@@ -151,7 +164,10 @@ export class LineFramer {
       text = trimLine(chunk, start, end);
     }
     if (line === 1 && lineStart === 0 && this.options.stripBom !== false && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.length === 0) return;
+    if (text.length === 0) {
+      this.blank++;
+      return;
+    }
     this.sink.frame({ text, line, offset: lineStart });
   }
 

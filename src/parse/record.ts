@@ -8,8 +8,6 @@ export interface LogRecord {
   timestamp: number | null;
   /** `record`: the record's own time; `read`: the time memtrail read it (a live tail, no time in the record). */
   timestamp_source?: 'record' | 'read';
-  /** For a record without a time: where it sorts (the last time seen before it in its input). */
-  order?: number;
   level?: string;
   event?: string;
   message?: string;

@@ -1,12 +1,15 @@
 import type { Frame, FramingError } from './frame.js';
+import { FramingDetector, type Framing } from './framing.js';
 import { LineFramer, type LineFilter } from './line-framer.js';
 import { compileMapping, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
-import { isOtlpDocument, otlpRecords } from './otlp.js';
-import { toRecord, type LogRecord } from './record.js';
+import { splitConcatenated } from './concatenated.js';
+import { isOtlpDocument, OtlpRecord, otlpRecords } from './otlp.js';
+import { PieceFramer } from './piece-framer.js';
+import { toRecord, type LogRecord, type RecordResult } from './record.js';
 import type { Source } from './source.js';
 import { StructuredFramer } from './structured-framer.js';
 
-export type Framing = 'ndjson' | 'structured';
+export type { Framing } from './framing.js';
 
 export interface InputError {
   file: string;
@@ -35,6 +38,8 @@ export interface RecordReaderOptions {
   ruleEvents?: ReadonlySet<string>;
   /** Live runs: a record without a time takes the time it was read, and says so. */
   readTime?: () => number;
+  /** Records nested deeper than this are malformed (default DEFAULT_MAX_DEPTH). */
+  maxDepth?: number;
   /** Sees each record as parsed (an OTLP log record flattened), before mapping: `memtrail inspect`. */
   observe?(value: unknown, source: Source): void;
   /** Skip detection (a worker's block is known to be NDJSON). */
@@ -58,6 +63,12 @@ export interface RecordCounts {
   skipped: number;
   /** Records without a time (classified all the same; left out of incidents and durations). */
   untimed: number;
+  /** Lines with nothing but whitespace. */
+  blank: number;
+  /** Lines inside a record or an error that started on an earlier line (pretty-printed input). */
+  continued: number;
+  /** Entries (records, invalid records, malformed input) that share the line of the one before (OTLP batches, `{…}{…}`). */
+  batched: number;
 }
 
 /** How many records carried what memtrail reads: tells "nothing found" from "nothing read". */
@@ -71,7 +82,7 @@ export interface Coverage {
 }
 
 export function emptyCounts(): RecordCounts {
-  return { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0 };
+  return { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0, blank: 0, continued: 0, batched: 0 };
 }
 
 export function emptyCoverage(): Coverage {
@@ -99,11 +110,17 @@ export class RecordReader {
   firstValue: unknown;
   framing: Framing | undefined;
   private readonly extract: Extractor;
-  private readonly lines: LineFramer;
+  /** Lines (NDJSON) or pieces of lines (structured), once the framing is known. */
+  private framer: LineFramer | PieceFramer | undefined;
   private structured: StructuredFramer | undefined;
+  /** Where this reader started counting lines (a tail resuming a file). */
+  private readonly firstLine: number;
+  /** Lines on which at least one entry (record, invalid record, malformed input) starts. */
+  private entryLines = 0;
+  private lastEntryLine = -1;
+  /** Chunks held until the framing is known (bounded: FramingDetector decides within 64 KiB of the first non-space byte). */
   private held: Buffer[] = [];
-  /** The last time seen in this input: where a record without one sorts. */
-  private lastTime = -Infinity;
+  private readonly detector = new FramingDetector();
 
   constructor(
     private readonly file: string,
@@ -111,77 +128,97 @@ export class RecordReader {
     private readonly handlers: RecordHandlers,
   ) {
     this.extract = extractorFor(options.preset, options.fields);
-    this.lines = new LineFramer(
-      {
-        frame: (frame) => (this.structured ? this.structured.frame(frame) : this.onLine(frame)),
-        error: (error) => this.onFramingError(error),
-      },
-      {
-        maxLineBytes: options.maxRecordBytes,
-        stripBom: options.stripBom ?? true,
-        startOffset: options.startOffset,
-        startLine: options.startLine,
-      },
-    );
+    this.firstLine = options.startLine ?? 0;
     if (options.framing) this.decide(options.framing);
   }
 
   push(chunk: Buffer): void {
-    if (this.framing === undefined) {
+    if (this.framer === undefined) {
       this.held.push(chunk);
-      const framing = detectFraming(Buffer.concat(this.held));
+      const framing = this.detector.push(chunk);
       if (framing === undefined) return;
-      this.decide(framing);
+      const framer = this.decide(framing);
       const held = this.held;
       this.held = [];
-      for (const c of held) this.lines.push(c);
+      for (const c of held) framer.push(c);
       return;
     }
-    this.lines.push(chunk);
+    this.framer.push(chunk);
   }
 
   end(): void {
-    if (this.framing === undefined) {
-      this.decide('ndjson');
-      for (const c of this.held) this.lines.push(c);
+    let framer = this.framer;
+    if (framer === undefined) {
+      framer = this.decide(this.detector.end());
+      for (const c of this.held) framer.push(c);
       this.held = [];
     }
-    this.lines.end();
+    framer.end();
     this.structured?.end();
-    this.counts.lines = this.lines.linesSeen;
-    this.counts.skipped = this.lines.skipped;
+    const c = this.counts;
+    c.lines = framer.linesSeen - this.firstLine;
+    c.blank = framer.blank;
+    c.skipped = framer instanceof LineFramer ? framer.skipped : 0;
+    c.batched = c.records + c.invalid + c.malformed - this.entryLines;
+    c.continued = c.lines - c.blank - c.skipped - this.entryLines;
   }
 
   /** Lines framed so far (kept current for progress and live status). */
   get linesSeen(): number {
-    return this.lines.linesSeen;
+    return this.framer?.linesSeen ?? this.firstLine;
   }
 
-  /** Every line before this offset has been framed and handled. */
+  /** Every line before this offset has been framed and handled (NDJSON; a live tail). */
   get completeUpTo(): number {
-    return this.lines.completeUpTo;
+    return this.framer instanceof LineFramer ? this.framer.completeUpTo : (this.options.startOffset ?? 0);
   }
 
-  private decide(framing: Framing): void {
+  private decide(framing: Framing): LineFramer | PieceFramer {
     this.framing = framing;
-    if (framing === 'ndjson') this.lines.accept = this.options.prefilter;
-    if (framing === 'structured') {
-      this.structured = new StructuredFramer(
-        {
-          frame: () => undefined,
-          value: (value, frame) => this.onValue(value, stringify(value), frame),
-          error: (error) => this.onFramingError(error),
-        },
-        { maxRecordBytes: this.options.maxRecordBytes },
-      );
+    const position = { startOffset: this.options.startOffset, startLine: this.options.startLine, stripBom: this.options.stripBom ?? true };
+    if (framing === 'ndjson') {
+      const lines = new LineFramer({ frame: (frame) => this.onLine(frame), error: (error) => this.onFramingError(error) }, {
+        maxLineBytes: this.options.maxRecordBytes,
+        ...position,
+      });
+      lines.accept = this.options.prefilter;
+      return (this.framer = lines);
     }
+    const structured = new StructuredFramer(
+      {
+        frame: () => undefined,
+        value: (value, frame) => this.onValue(value, stringify(value), frame),
+        error: (error) => this.onFramingError(error),
+      },
+      { maxRecordBytes: this.options.maxRecordBytes, maxDepth: this.options.maxDepth ?? DEFAULT_MAX_DEPTH },
+    );
+    this.structured = structured;
+    return (this.framer = new PieceFramer((frame) => structured.frame(frame), position));
   }
+
+  /** Entries come in line order: one that starts on the line of the one before is batched with it. */
+  private noteEntry(line: number): number {
+    if (line === this.lastEntryLine) return ++this.entryIndex;
+    this.lastEntryLine = line;
+    this.entryLines++;
+    return (this.entryIndex = 0);
+  }
+
+  private entryIndex = 0;
 
   private onLine(frame: Frame): void {
     let value: unknown;
     try {
       value = JSON.parse(frame.text);
     } catch (error) {
+      // Several objects on one line (two writers without a lock): each is a record.
+      const pieces = frame.text.charCodeAt(0) === 0x7b || frame.text.charCodeAt(0) === 0x5b ? splitConcatenated(frame.text) : undefined;
+      const values = pieces && parseAll(pieces);
+      if (pieces && values) {
+        values.forEach((v, i) => this.onValue(v, pieces[i]!, frame));
+        return;
+      }
+      this.noteEntry(frame.line);
       this.counts.malformed++;
       this.handlers.error({
         file: this.file,
@@ -199,20 +236,30 @@ export class RecordReader {
   private onValue(value: unknown, text: string, frame: Frame): void {
     if (this.firstValue === undefined) this.firstValue = value;
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && isOtlpDocument(value as Record<string, unknown>)) {
-      let index = 0;
-      for (const record of otlpRecords(value as Record<string, unknown>)) {
-        // Each log record has its own identity: the line's text and its place in it.
-        this.onRecord(record, `${text}\u0000${index}`, { file: this.file, line: frame.line, offset: frame.offset, record: index });
-        index++;
+      for (const record of otlpRecords(value as Record<string, unknown>, this.options.maxDepth ?? DEFAULT_MAX_DEPTH)) {
+        this.onRecord(record, text, frame);
       }
       return;
     }
-    this.onRecord(value, text, { file: this.file, line: frame.line, offset: frame.offset });
+    this.onRecord(value, text, frame);
   }
 
-  private onRecord(value: unknown, text: string, source: Source): void {
-    this.options.observe?.(value, source);
-    const result = toRecord(value, this.extract, this.options.timezone);
+  private onRecord(value: unknown, lineText: string, frame: Frame): void {
+    const index = this.noteEntry(frame.line);
+    // A record sharing its line with others (an OTLP batch, objects written back to back) is
+    // told apart by its place in the line: its id and its source say which it is.
+    const text = index === 0 ? lineText : `${lineText}\u0000${index}`;
+    const source: Source = { file: this.file, line: frame.line, offset: frame.offset, ...(index > 0 || value instanceof OtlpRecord ? { record: index } : {}) };
+    let result: RecordResult;
+    if (value instanceof OtlpRecord) {
+      const entry = value;
+      value = entry.record;
+      this.options.observe?.(value, source);
+      result = entry.invalid !== undefined ? { ok: false, reason: entry.invalid } : toRecord(value, this.extract, this.options.timezone);
+    } else {
+      this.options.observe?.(value, source);
+      result = toRecord(value, this.extract, this.options.timezone);
+    }
     if (!result.ok) {
       this.counts.invalid++;
       this.handlers.error({ file: source.file, line: source.line, offset: source.offset, kind: 'invalid', reason: result.reason, raw: text });
@@ -225,12 +272,9 @@ export class RecordReader {
       if (read !== undefined) {
         record.timestamp = read;
         record.timestamp_source = 'read';
-      } else {
-        record.order = this.lastTime;
       }
       this.counts.untimed++;
     } else {
-      this.lastTime = record.timestamp;
       this.coverage.time++;
       if (result.naive) this.naiveTimes++;
     }
@@ -261,6 +305,7 @@ export class RecordReader {
   }
 
   private onFramingError(error: FramingError): void {
+    this.noteEntry(error.line);
     this.counts.malformed++;
     this.handlers.error({
       file: this.file,
@@ -286,31 +331,17 @@ function extractorFor(preset: PresetName | 'auto', fields: Partial<Record<FieldN
   return extractor;
 }
 
-function stringify(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+/** Records nested deeper than this are malformed where reading them recurses (structured input, OTLP values). */
+export const DEFAULT_MAX_DEPTH = 100;
+
+function parseAll(pieces: string[]): unknown[] | undefined {
+  try {
+    return pieces.map((piece) => JSON.parse(piece) as unknown);
+  } catch {
+    return undefined;
+  }
 }
 
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/**
- * NDJSON when the first line is a whole JSON value (or not JSON at all: then each line is
- * reported); structured (stream-json) for a top-level array or an object spread over lines.
- * Undefined until the first line is complete.
- */
-export function detectFraming(head: Buffer): Framing | undefined {
-  let i = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  while (i < head.length && WHITESPACE.has(head[i]!)) i++;
-  if (i === head.length) return undefined;
-  if (head[i] === 0x5b /* [ */) return 'structured';
-  if (head[i] !== 0x7b /* { */) return 'ndjson';
-  const nl = head.indexOf(0x0a, i);
-  if (nl === -1) return head.length > 64 * 1024 ? 'ndjson' : undefined;
-  const firstLine = head.toString('utf8', i, nl).trimEnd();
-  try {
-    JSON.parse(firstLine);
-    return 'ndjson';
-  } catch {
-    // A one-line object that is merely broken still reads best line by line.
-    return firstLine.endsWith('}') ? 'ndjson' : 'structured';
-  }
+function stringify(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
 }

@@ -51,7 +51,8 @@ export function parseTime(value: string | number, timezone = 'UTC'): TimeResult 
 function epochToMs(n: number): number {
   if (!Number.isFinite(n)) return NaN;
   const size = Math.abs(n);
-  if (size < 1e11) return Math.floor(n * 1000);
+  // Seconds with a fraction: 1767007215.456 × 1000 is 1767007215455.9998 in binary; 15 digits give back the 456.
+  if (size < 1e11) return Math.floor(Number((n * 1000).toPrecision(15)));
   if (size < 1e14) return Math.floor(n);
   if (size < 1e17) return Math.floor(n / 1000);
   return Math.floor(n / 1e6);

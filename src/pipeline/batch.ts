@@ -3,7 +3,8 @@ import type { Finding } from '../classify/finding.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
 import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
-import { detectFraming, type Framing, type InputError } from '../parse/records.js';
+import { FramingDetector, type Framing } from '../parse/framing.js';
+import type { InputError } from '../parse/records.js';
 import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { InputReadError } from '../sources/read-error.js';
@@ -14,6 +15,7 @@ import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.j
 import { colorsFor, stripControl } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
 import { InputTally } from './input-tally.js';
+import { isPoison, poisonedEntry } from './poison.js';
 import type { BlockResult } from './parallel/block-scan.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { asError } from '../errors.js';
@@ -22,6 +24,8 @@ import { asError } from '../errors.js';
 const BLOCK_BYTES = 1 << 20;
 /** Smaller inputs are not worth a worker round trip. */
 const PARALLEL_MIN_BYTES = 4 << 20;
+/** Bytes framed between two hand-overs to the sinks: bounds what a chunk of dense findings or errors holds. */
+const FEED_BYTES = 64 << 10;
 
 export interface BatchOptions {
   /** Worker threads for large NDJSON inputs; without it every input is read in-process. */
@@ -30,6 +34,11 @@ export interface BatchOptions {
   progress?(rawBytes: number, findings: number): void;
   /** Something about an input a person should know (stderr): naive times, nothing readable in it. */
   notice?(message: string): void;
+  /** Whether the report lists findings (text, JSON); false keeps aggregates only. Default true. */
+  keepFindings?: boolean;
+  /** Worker-thread tuning (tests make small inputs take the parallel path): the smallest input, the block size. */
+  parallelMinBytes?: number;
+  blockBytes?: number;
 }
 
 const noAck = () => undefined;
@@ -59,7 +68,13 @@ export class BatchRun {
     private readonly options: BatchOptions = {},
   ) {
     this.detection = new Detection(config);
-    this.findings = new FindingCollector(config.max_findings_per_trace);
+    this.findings = new FindingCollector({
+      maxFindingsPerTrace: config.max_findings_per_trace,
+      // Outputs that list findings keep them up to the budget; the others (NDJSON streams them) keep aggregates only.
+      maxFindings: options.keepFindings === false ? 0 : config.max_findings,
+      maxTraces: config.max_traces,
+      incidentGapMs: config.incident_gap,
+    });
     this.findingSinks = sinks.filter((s) => s.finding !== undefined);
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
   }
@@ -78,15 +93,17 @@ export class BatchRun {
         this.rawBytes += n;
       });
       const chunks = opened.chunks[Symbol.asyncIterator]();
-      // Read until the framing can be told from the head.
+      // Read until the framing can be told from the head (linear, and at most 64 KiB past any leading space).
       const head: Buffer[] = [];
+      const detector = new FramingDetector();
       let framing: Framing | undefined;
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         head.push(next.value);
         bytes += next.value.length;
-        framing = detectFraming(Buffer.concat(head));
+        framing = detector.push(next.value);
         if (framing !== undefined) break;
       }
+      framing ??= detector.end();
       const rest = (async function* () {
         for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
           bytes += next.value.length;
@@ -94,7 +111,7 @@ export class BatchRun {
         }
       })();
       const pool = this.options.pool;
-      if (pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= PARALLEL_MIN_BYTES) {
+      if (pool !== undefined && framing === 'ndjson' && (input.size ?? Infinity) >= (this.options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
         await this.scanParallel(pool, file, head, rest, tally);
       } else {
         await this.scanSequential(file, framing, head, rest, tally);
@@ -127,7 +144,7 @@ export class BatchRun {
     await this.drain();
     const report: ScanReport = {
       stats: { ...this.stats, findings: { ...this.findings.counts } },
-      ...this.findings.result(this.config.incident_gap),
+      ...this.findings.result(),
       errors: this.errors,
       errors_total: this.errorsTotal,
     };
@@ -155,11 +172,19 @@ export class BatchRun {
         this.addError(error);
       },
     });
+    // Pieces of a chunk, each handed over before the next is read: a chunk dense with findings
+    // or bad lines must not pile up in memory before the sinks (a dead-letter file) take it.
+    const feed = async (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; at += FEED_BYTES) {
+        reader.push(chunk.subarray(at, at + FEED_BYTES));
+        if (this.pendingFindings.length + this.pendingRejects.length > 0) await this.drain();
+      }
+    };
     try {
-      for (const chunk of head) reader.push(chunk);
+      for (const chunk of head) await feed(chunk);
       await this.drain();
       for await (const chunk of rest) {
-        reader.push(chunk);
+        await feed(chunk);
         await this.drain();
       }
     } finally {
@@ -183,7 +208,8 @@ export class BatchRun {
   ): Promise<void> {
     pool.configure({ config: this.config });
     const counts = tally.counts;
-    const splitter = new BlockSplitter(BLOCK_BYTES, this.config.max_record_bytes);
+    let lastFindingTime = -Infinity;
+    const splitter = new BlockSplitter(this.options.blockBytes ?? BLOCK_BYTES, this.config.max_record_bytes);
     const inFlight: { item: SplitItem; result?: Promise<BlockResult> }[] = [];
     const maxInFlight = pool.size * 2 + 1;
     const merge = async () => {
@@ -208,7 +234,12 @@ export class BatchRun {
           tally.error(placed);
           this.addError(placed);
         }
-        for (const finding of block.findings) this.addFinding({ ...finding, source: at(finding.source) });
+        for (const finding of block.findings) {
+          // A finding without a time sorts after the input's last finding before it, which may be in an earlier block.
+          if (finding.timestamp === null && finding.order === -Infinity) finding.order = lastFindingTime;
+          if (finding.timestamp !== null) lastFindingTime = finding.timestamp;
+          this.addFinding({ ...finding, source: at(finding.source) });
+        }
         for (const { tagged } of block.samples) this.detection.addSample(tagged, (finding) => this.addFinding(finding));
         tally.add(block);
       }
@@ -238,8 +269,20 @@ export class BatchRun {
   }
 
   private addFinding(finding: Finding): void {
-    this.findings.add(finding);
+    try {
+      this.findings.add(finding);
+    } catch (error) {
+      if (!isPoison(error)) throw error;
+      this.poisoned(poisonedEntry(finding, 'correlation', error));
+      return;
+    }
     if (this.findingSinks.length > 0) this.pendingFindings.push(finding);
+  }
+
+  /** A record whose finding could not be handled: an error with its file:line, like bad input. */
+  private poisoned(entry: Rejected): void {
+    this.stats.poisoned++;
+    this.addError({ ...entry, kind: 'invalid' });
   }
 
   private addError(error: InputError): void {
@@ -258,8 +301,23 @@ export class BatchRun {
       const rejects = this.pendingRejects;
       this.pendingFindings = [];
       this.pendingRejects = [];
-      for (const finding of findings) for (const sink of this.findingSinks) await sink.finding!(finding, noAck);
-      for (const entry of rejects) for (const sink of this.rejectSinks) await sink.rejected!(entry);
+      for (const finding of findings) {
+        for (const sink of this.findingSinks) {
+          try {
+            await sink.finding!(finding, noAck);
+          } catch (error) {
+            if (!isPoison(error)) throw error;
+            this.poisoned(poisonedEntry(finding, `the ${sink.name} output`, error));
+          }
+        }
+      }
+      for (const entry of rejects) {
+        for (const sink of this.rejectSinks) {
+          // Awaited only when the sink has something to wait for (a batch being written).
+          const taken = sink.rejected!(entry);
+          if (taken) await taken;
+        }
+      }
     }
   }
 }
@@ -299,11 +357,13 @@ export async function runBatch(request: BatchRequest): Promise<BatchOutcome> {
   const sinks = await openSinks(request.outputs, context);
   const pool = request.threads > 1 ? new WorkerPool(request.threads) : undefined;
   try {
-    const { inputs, problems } = await resolveInputs(request.inputs);
+    const { inputs, problems, notices } = await resolveInputs(request.inputs);
+    for (const notice of notices) context.warn(notice);
     const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
     const bar = request.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
     run = new BatchRun(request.config, sinks, {
       pool,
+      keepFindings: request.outputs.format !== 'ndjson',
       progress: bar && ((bytes, findings) => bar.update({ bytes, findings })),
       notice: (message) => context.warn(message),
     });

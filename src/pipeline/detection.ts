@@ -21,6 +21,11 @@ export interface DetectionHandlers {
   sample?(tagged: TaggedSample, source: Source): void;
 }
 
+/** One input's place: the time of its last finding, where a finding without a time sorts. */
+export interface InputPlace {
+  lastFindingTime: number;
+}
+
 /**
  * The detectors of one run, built once from the config: every per-record detector on every
  * record, and the series detectors fed their samples in order. Shared by the batch and live
@@ -59,7 +64,7 @@ export class Detection {
    * error (returned, so the reader counts it as invalid and reports its line) and none of its
    * findings are kept: one odd record must not end a run, nor half-count.
    */
-  record(record: LogRecord, text: string, source: Source, handlers: DetectionHandlers): InputError | undefined {
+  record(record: LogRecord, text: string, source: Source, handlers: DetectionHandlers, place?: InputPlace): InputError | undefined {
     let found: Finding[] | undefined;
     let samples: TaggedSample[] | undefined;
     const emit: Emit = (finding) => (found ??= []).push(finding);
@@ -78,7 +83,13 @@ export class Detection {
         return unclassifiable(module, error, text, source);
       }
     }
-    if (found) for (const finding of found) handlers.finding(finding);
+    if (found) {
+      if (place) {
+        if (record.timestamp !== null) place.lastFindingTime = record.timestamp;
+        else for (const finding of found) finding.order = place.lastFindingTime;
+      }
+      for (const finding of found) handlers.finding(finding);
+    }
     if (samples) {
       for (const tagged of samples) {
         if (handlers.sample) handlers.sample(tagged, source);
@@ -104,19 +115,21 @@ export class Detection {
 
   /** A reader for one input whose records go through these detectors. */
   reader(file: string, options: Omit<RecordReaderOptions, 'preset' | 'fields' | 'maxRecordBytes'>, handlers: DetectionHandlers): RecordReader {
+    const place: InputPlace = { lastFindingTime: -Infinity };
     return new RecordReader(
       file,
       {
         preset: this.config.preset,
         fields: this.config.fields,
         maxRecordBytes: this.config.max_record_bytes,
+        maxDepth: this.config.max_depth,
         timezone: this.config.timezone,
         ruleEvents: this.ruleEvents,
         prefilter: this.prefilter,
         ...options,
       },
       {
-        record: (record, text, source) => this.record(record, text, source, handlers),
+        record: (record, text, source) => this.record(record, text, source, handlers, place),
         error: (error) => handlers.error(error),
       },
     );

@@ -34,6 +34,9 @@ export class InputTally {
     stats.invalid += this.counts.invalid;
     stats.skipped += this.counts.skipped;
     stats.untimed += this.counts.untimed;
+    stats.blank += this.counts.blank;
+    stats.continued += this.counts.continued;
+    stats.batched += this.counts.batched;
     for (const key of Object.keys(this.coverage) as (keyof Coverage)[]) stats.coverage[key] += this.coverage[key];
   }
 

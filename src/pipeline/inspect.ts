@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { FIELD_NAMES, mappingFor, tracePaths, type FieldName } from '../parse/mapping.js';
-import { RecordReader, type RecordCounts } from '../parse/records.js';
+import { emptyCounts, RecordReader, type RecordCounts } from '../parse/records.js';
 import { describeShape } from '../parse/shape.js';
 import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
@@ -35,14 +35,15 @@ export interface InputReport {
  * finds nothing.
  */
 export async function inspectInputs(config: Config, args: string[]): Promise<InputReport[]> {
-  const { inputs, problems } = await resolveInputs(args);
+  const { inputs, problems, notices } = await resolveInputs(args);
+  for (const notice of notices) process.stderr.write(`memtrail: ${notice}\n`);
   const reports: InputReport[] = problems.map((p) => ({ ...emptyReport(p.name), error: p.reason }));
   for (const input of inputs) reports.push(await inspectInput(config, input));
   return reports;
 }
 
 function emptyReport(input: string): InputReport {
-  return { input, framing: null, gzip: false, counts: { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0 }, shapes: [], fields: [] };
+  return { input, framing: null, gzip: false, counts: emptyCounts(), shapes: [], fields: [] };
 }
 
 async function inspectInput(config: Config, input: Input): Promise<InputReport> {
@@ -57,6 +58,7 @@ async function inspectInput(config: Config, input: Input): Promise<InputReport> 
       preset: config.preset,
       fields: config.fields,
       maxRecordBytes: config.max_record_bytes,
+      maxDepth: config.max_depth,
       timezone: config.timezone,
       observe: (value) => {
         const shape = describeShape(value);

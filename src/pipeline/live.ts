@@ -13,6 +13,7 @@ import { closeSinks, openSinks } from '../sinks/registry.js';
 import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
+import { isPoison, poisonedEntry } from './poison.js';
 import { asError } from '../errors.js';
 
 export interface LiveOptions {
@@ -60,6 +61,8 @@ interface FileState {
 }
 
 const TICK_MS = 1000;
+/** Bytes framed between two deliveries to the sinks. */
+const FEED_BYTES = 64 << 10;
 
 /**
  * The live driver (`tail`): followed files → records → detectors → live correlation → sinks,
@@ -77,7 +80,7 @@ export class LiveDriver {
   private readonly stopRequested = new AbortController();
   private rejecting: Promise<void> = Promise.resolve();
   /** Findings of series detectors (no line of a file stands behind them), waiting for the next tick. */
-  private readonly untracked: { finding: Finding; events: LiveEvent[] }[] = [];
+  private readonly untracked: { finding: Finding }[] = [];
   private linesTotal = 0;
   private errorsTotal = 0;
   private lastCheckpoint: number | undefined;
@@ -209,10 +212,13 @@ export class LiveDriver {
 
   private async data(follower: Follower, chunk: Buffer): Promise<void> {
     const state = this.states.get(follower)!;
-    const before = state.reader.linesSeen;
-    state.reader.push(chunk);
-    this.linesTotal += state.reader.linesSeen - before;
-    await this.deliver(state);
+    // In pieces, each delivered before the next is framed: a read dense with findings or bad lines stays small.
+    for (let at = 0; at < chunk.length; at += FEED_BYTES) {
+      const before = state.reader.linesSeen;
+      state.reader.push(chunk.subarray(at, at + FEED_BYTES));
+      this.linesTotal += state.reader.linesSeen - before;
+      await this.deliver(state);
+    }
   }
 
   private async fileEvent(event: TailEvent): Promise<void> {
@@ -253,19 +259,44 @@ export class LiveDriver {
       this.errorsTotal++;
       await this.deliverRejected(error);
     }
-    for (const { finding, mark } of state.outgoing.splice(0)) {
-      const events = this.correlator.add(finding, Date.now());
-      // Incident lines frame the finding that opened them; summaries of evicted traces follow it.
-      await this.publish(events.filter((e) => e.type !== 'trace'));
-      for (const sink of this.findingSinks) await sink.finding!(finding, () => state.tracker.done(mark));
-      await this.publish(events.filter((e) => e.type === 'trace'));
-    }
+    for (const { finding, mark } of state.outgoing.splice(0)) await this.deliverFinding(finding, () => state.tracker.done(mark));
   }
 
-  /** A finding no line stands behind (a series detector's, on flush): delivered without a checkpoint mark. */
+  /**
+   * One finding through correlation to every sink. A failure caused by this finding's content
+   * is kept to its record (dead-lettered, acknowledged so the checkpoint moves past it): a poison
+   * line must never stop the tail.
+   */
+  private async deliverFinding(finding: Finding, ack: () => void): Promise<void> {
+    let events: LiveEvent[] = [];
+    try {
+      events = this.correlator.add(finding, Date.now());
+    } catch (error) {
+      if (!isPoison(error)) throw error;
+      await this.poisoned(poisonedEntry(finding, 'correlation', error));
+    }
+    // Incident lines frame the finding that opened them; summaries of evicted traces follow it.
+    await this.publish(events.filter((e) => e.type !== 'trace'));
+    for (const sink of this.findingSinks) {
+      try {
+        await sink.finding!(finding, ack);
+      } catch (error) {
+        if (!isPoison(error)) throw error;
+        await this.poisoned(poisonedEntry(finding, `the ${sink.name} output`, error));
+        ack();
+      }
+    }
+    await this.publish(events.filter((e) => e.type === 'trace'));
+  }
+
+  private async poisoned(entry: Rejected): Promise<void> {
+    this.errorsTotal++;
+    await this.deliverRejected(entry);
+  }
+
+  /** A finding no line stands behind (a series detector's, on a tick or flush): delivered without a checkpoint mark. */
   private adoptUntracked(finding: Finding): void {
-    const events = this.correlator.add(finding, Date.now());
-    this.untracked.push({ finding, events });
+    this.untracked.push({ finding });
   }
 
   private async publish(events: LiveEvent[]): Promise<void> {
@@ -287,11 +318,7 @@ export class LiveDriver {
   }
 
   private async deliverUntracked(): Promise<void> {
-    for (const { finding, events } of this.untracked.splice(0)) {
-      await this.publish(events.filter((e) => e.type !== 'trace'));
-      for (const sink of this.findingSinks) await sink.finding!(finding, () => undefined);
-      await this.publish(events.filter((e) => e.type === 'trace'));
-    }
+    for (const { finding } of this.untracked.splice(0)) await this.deliverFinding(finding, () => undefined);
   }
 
   private async commit(): Promise<void> {

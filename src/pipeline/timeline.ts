@@ -29,7 +29,12 @@ export async function runTimeline(request: TimelineRequest): Promise<ScanReport>
     failed: () => undefined,
     reject: () => undefined,
   };
-  const collector = new FindingCollector(request.config.max_findings_per_trace);
+  const collector = new FindingCollector({
+    maxFindingsPerTrace: request.config.max_findings_per_trace,
+    maxFindings: request.outputs.format === 'ndjson' ? 0 : request.config.max_findings,
+    maxTraces: request.config.max_traces,
+    incidentGapMs: request.config.incident_gap,
+  });
   const { readFindings } = await import('../sinks/search/read-findings.js');
   const sinks = await openSinks(request.outputs, context);
   const findingSinks = sinks.filter((s) => s.finding !== undefined);
@@ -40,7 +45,7 @@ export async function runTimeline(request: TimelineRequest): Promise<ScanReport>
     });
     const report: ScanReport = {
       stats: { ...emptyStats(), findings: { ...collector.counts } },
-      ...collector.result(request.config.incident_gap),
+      ...collector.result(),
       errors: [],
       errors_total: 0,
       origin,

@@ -130,6 +130,13 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
     for (const f of report.untraced) yield `${findingText(f, origin, c)}\n`;
     yield '\n';
   }
+  if (report.untracedOmitted > 0 || report.tracesOmitted > 0) {
+    const left = [
+      report.tracesOmitted > 0 ? `${plural(report.tracesOmitted, 'less severe trace')}` : '',
+      report.untracedOmitted > 0 ? `${plural(report.untracedOmitted, 'finding')} without a trace id` : '',
+    ].filter(Boolean);
+    yield c.dim(`(not listed, past the report's budget: ${left.join(' and ')}; the counts below include them; --format ndjson streams every finding)\n\n`);
+  }
   const s = report.stats;
   const skipped = s.skipped > 0 ? `, ${s.skipped} lines not parsed (--fast)` : '';
   yield report.origin

@@ -36,6 +36,10 @@ test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
     invalid: 0,
     skipped: 0,
     untimed: 0,
+    blank: 0,
+    continued: 0,
+    batched: 0,
+    poisoned: 0,
     coverage: COVERAGE,
     findings: { memory_warning: 5, memory_critical: 2, oversized_payload: 2 },
   });

@@ -201,3 +201,28 @@ test('a line without a time takes the time it was read, and its finding says so'
     assert.equal(await tail.stop(), 0);
   });
 });
+
+test('a poison line is one reported error: the tail keeps following, and a restart starts after it', async () => {
+  await withTempDir(async (dir) => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state.json');
+    await writeFile(log, `${line('p-1', 1)}{"timestamp":1e16,"event":"system.memory_critical"}\n${line('p-3', 3)}`);
+    const first = new TailProcess([log, '--from', 'start', '--state', state]);
+    await until('the lines around the poison', () => first.findings().length === 2);
+    await appendFile(log, line('p-4', 4));
+    await until('a line after it, appended live', () => first.findings().length === 3);
+    assert.deepEqual(first.findings().map((f) => f.trace_id), ['p-1', 'p-3', 'p-4']);
+    assert.match(first.stderr, /app\.log:2: invalid: timestamp: out of range/);
+    assert.equal(await first.stop(), 0);
+
+    await appendFile(log, line('p-5', 5));
+    const second = new TailProcess([log, '--from', 'start', '--state', state]);
+    try {
+      await until('the line written while it was down', () => second.findings().length === 1);
+      assert.deepEqual(second.findings().map((f) => [f.trace_id, f.source.line]), [['p-5', 5]]);
+      assert.doesNotMatch(second.stderr, /out of range/, 'the poison line is behind the checkpoint');
+    } finally {
+      assert.equal(await second.stop(), 0);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,14 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** With `measure`: peak resident memory (MB) and CPU time (s, user + system) of the child. */
+  usage?: { peakRssMb: number; cpuSeconds: number };
 }
 
 /** Runs the built CLI as a child process, as a user would. */
 export interface CliOptions {
+  /** Measure the child: its peak RSS and CPU time come back in `usage`. */
+  measure?: boolean;
   stdin?: string | Buffer;
   env?: Record<string, string>;
   cwd?: string;
@@ -32,13 +36,24 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const env = { ...process.env, ...options.env };
     delete env.FORCE_COLOR;
     const drop = options.asUnprivileged && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...drop });
+    const usageFile = options.measure ? join(tmpdir(), `memtrail-rusage-${process.pid}-${Math.random().toString(16).slice(2)}.json`) : undefined;
+    if (usageFile) env.RUSAGE_OUT = usageFile;
+    const preload = usageFile ? ['--import', join(ROOT, 'test', 'support', 'rusage.mjs')] : [];
+    const child = spawn(process.execPath, [...preload, BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...drop });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      let usage: CliResult['usage'];
+      if (usageFile) {
+        const raw = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
+        rmSync(usageFile, { force: true });
+        usage = { peakRssMb: raw.maxRSS / 1024, cpuSeconds: (raw.userCPUTime + raw.systemCPUTime) / 1e6 };
+      }
+      resolve({ code, stdout, stderr, usage });
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }
@@ -77,6 +92,8 @@ export interface ScanJson {
     }[];
   }[];
   untraced_findings: { kind: string; timestamp: string | null; timestamp_source: string; source: { file: string; line: number } }[];
+  untraced_findings_omitted: number;
+  traces_omitted: number;
   incidents: { start: string; end: string; findings: number; traces: number; severity: string; peak_usage_percent: number | null }[];
   errors: { file: string; line: number; kind: string; reason: string }[];
   errors_total: number;

@@ -147,13 +147,13 @@ test('OTLP/JSON: one record per logRecord, attributes and resource flattened, An
     ],
   };
   const [first, second] = [...otlpRecords(document)];
-  const r = read(first) as LogRecord;
+  const r = read(first!.record) as LogRecord;
   assert.deepEqual(
     [r.timestamp, r.level, r.message, r.event, r.trace_id, r.host, r.service, r.usage_percent, r.request_bytes],
     [Date.parse('2025-12-29T11:20:15.456Z'), 'WARN', 'high', 'system.high_memory', '5e2b7c0a9d1f4e38a6b2c4d8e0f13123', 'h1', 'api', 75, 2000000],
     'timeUnixNano "0" is unset: the observed time stands in',
   );
-  assert.equal(read(second), 'record is not a JSON object (got a number)');
+  assert.equal(read(second!.record), 'record is not a JSON object (got a number)');
   assert.deepEqual(anyValue({ arrayValue: { values: [{ boolValue: true }, { intValue: 3 }] } }), [true, 3]);
 });
 

@@ -58,7 +58,7 @@ test('every registered kind is counted, shown, and every field of its findings i
   const findingsTemplate = templatesFor('t')['t-findings'] as Json;
   const tracesTemplate = templatesFor('t')['t-traces'] as Json;
   for (const kind of KINDS) {
-    const collector = new FindingCollector(10);
+    const collector = new FindingCollector({ maxFindingsPerTrace: 10, maxFindings: 10, maxTraces: 10, incidentGapMs: 1000 });
     collector.add(findingOf(kind));
     assert.equal(collector.counts[kind.name], 1, `${kind.name} is counted`);
     assert.equal(emptyCounts()[kind.name], 0, `${kind.name} starts at zero in the stats`);
@@ -67,7 +67,7 @@ test('every registered kind is counted, shown, and every field of its findings i
       assert.ok(mapped(findingsTemplate.template.mappings.properties, path), `${kind.name}: ${path} is mapped (dynamic: false would drop it)`);
     }
     assert.ok(tracesTemplate.template.mappings.properties.memtrail.properties.counts.properties[kind.name], `trace counts of ${kind.name} are mapped`);
-    const text = [...renderText({ stats: { ...emptyStats(), findings: collector.counts }, traces: [], untraced: [], incidents: [], errors: [], errors_total: 0 }, colorsFor(process.stdout, false))].join('');
+    const text = [...renderText({ stats: { ...emptyStats(), findings: collector.counts }, traces: [], untraced: [], untracedOmitted: 0, tracesOmitted: 0, incidents: [], errors: [], errors_total: 0 }, colorsFor(process.stdout, false))].join('');
     assert.match(text, new RegExp(`1 ${kind.name}`), `${kind.name} is in the text summary`);
   }
 });

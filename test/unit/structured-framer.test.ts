@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { FramingError } from '../../src/parse/frame.js';
 import { LineFramer } from '../../src/parse/line-framer.js';
-import { detectFraming } from '../../src/parse/records.js';
+import { detectFraming } from '../../src/parse/framing.js';
 import { StructuredFramer } from '../../src/parse/structured-framer.js';
 import { fixture } from '../support/helpers.js';
 
@@ -12,7 +12,7 @@ function frameStructured(text: string, maxRecordBytes = 1 << 20) {
   const errors: FramingError[] = [];
   const structured = new StructuredFramer(
     { frame: () => undefined, value: (value, frame) => values.push({ value, line: frame.line }), error: (e) => errors.push(e) },
-    { maxRecordBytes },
+    { maxRecordBytes, maxDepth: 100 },
   );
   const lines = new LineFramer({ frame: (f) => structured.frame(f), error: (e) => errors.push(e) }, { maxLineBytes: maxRecordBytes });
   lines.push(Buffer.from(text));
