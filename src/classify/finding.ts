@@ -29,9 +29,21 @@ export interface Finding {
   usage_percent: number | null;
   memory_used_bytes: number | null;
   payload_bytes: number | null;
+  /** Where a container runtime or systemd says the record came from; null for a plain log file. */
+  origin: Origin | null;
   /** Fields only this kind carries, as its spec declares them; flattened into JSON, indexed under memtrail.*. */
   details?: Record<string, number | string | null>;
   source: Source;
+}
+
+/** A record's container, pod, namespace, systemd unit and stream, when its envelope or path says. */
+export interface Origin {
+  stream?: string;
+  container?: string;
+  container_id?: string;
+  pod?: string;
+  namespace?: string;
+  unit?: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { warning: 1, critical: 2 };

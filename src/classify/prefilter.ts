@@ -28,12 +28,14 @@ export function buildPrefilter(config: Config, detectors: readonly DetectorModul
   const keysOf = (fields: FieldName[]) =>
     unique(mappings.flatMap((m) => fields.flatMap((f) => m[f].map((path) => path.split('.').at(-1)!))));
   const wanted = detectors.map((d) => d.needles!(config));
-  // Keys are looked for with their closing quote only, so a literal dotted key ("context.memory_usage_percent") is found too.
-  const anywhere = unique([...keysOf(wanted.flatMap((n) => n.fields)).map((k) => `${k}"`), ...wanted.flatMap((n) => n.events)]).map((s) =>
+  // Keys are looked for with their closing quote only, so a literal dotted key ("context.memory_usage_percent")
+  // is found too; and with it escaped (`key\"`), as they are inside a Docker or journald envelope's string.
+  const quoted = (key: string) => [`${key}"`, `${key}\\"`];
+  const anywhere = unique([...keysOf(wanted.flatMap((n) => n.fields)).flatMap(quoted), ...wanted.flatMap((n) => n.events)]).map((s) =>
     Buffer.from(s),
   );
   const numeric = wanted.flatMap((n) =>
-    n.above ? keysOf(n.above.fields).map((k) => ({ key: Buffer.from(`${k}"`), digits: Math.floor(n.above!.value).toString().length })) : [],
+    n.above ? keysOf(n.above.fields).flatMap(quoted).map((k) => ({ key: Buffer.from(k), digits: Math.floor(n.above!.value).toString().length })) : [],
   );
 
   const groups = groupByPrefix(anywhere);
@@ -78,6 +80,8 @@ function mayExceed(bytes: Buffer, i: number, digits: number): boolean {
 
 function otlpValueMayExceed(bytes: Buffer, i: number, digits: number): boolean {
   while (isSpace(bytes[i])) i++;
+  // Escaped inside an envelope's string (`\"value\"`): let the parser decide.
+  if (bytes[i] === 0x5c /* \ */) return true;
   if (!startsWithAt(bytes, OTLP_VALUE, i)) return false;
   // {"intValue":"2000000"} or {"doubleValue":2e6}: past the inner key's colon, a number, maybe quoted.
   const colon = bytes.indexOf(0x3a, bytes.indexOf(0x3a, i + OTLP_VALUE.length) + 1);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from '../parse/source.js';
-import type { Finding, FindingKind, Severity } from './finding.js';
+import type { Finding, FindingKind, Origin, Severity } from './finding.js';
 
 /** The thresholds and event names of the memory and payload rules, from the config. */
 export interface Rules {
@@ -64,6 +64,16 @@ export function recordFinding(
     usage_percent: measures.usage ?? null,
     memory_used_bytes: record.used_bytes ?? null,
     payload_bytes: measures.payloadBytes,
+    origin: originOf(record),
     source,
   };
+}
+
+/** The record's container / systemd origin, or null for a record from a plain log file. */
+export function originOf(record: LogRecord): Origin | null {
+  const { stream, container, container_id, pod, namespace, unit } = record;
+  if (stream === undefined && container === undefined && container_id === undefined && pod === undefined && namespace === undefined && unit === undefined) {
+    return null;
+  }
+  return Object.fromEntries(Object.entries({ stream, container, container_id, pod, namespace, unit }).filter(([, v]) => v !== undefined));
 }

@@ -21,6 +21,8 @@ export interface ScanStats {
   continued: number;
   /** Records, invalid records and malformed input that share their line with the one before. */
   batched: number;
+  /** Plain-text lines inside a container or journald envelope (and OOM-kill lines). */
+  text: number;
   /** Records whose finding could not be handled (a bug memtrail kept to that record; each is in `errors`). */
   poisoned: number;
   /** Records that carried what memtrail reads: a time, a usage, memory bytes, a payload size, a rule event, a trace id. */
@@ -83,6 +85,7 @@ export function emptyStats(): ScanStats {
     blank: 0,
     continued: 0,
     batched: 0,
+    text: 0,
     poisoned: 0,
     coverage: emptyCoverage(),
     findings: emptyCounts(),

@@ -21,6 +21,15 @@ export interface LogRecord {
   swap_bytes?: number;
   request_bytes?: number;
   response_bytes?: number;
+  /** A plain-text line (inside a container or journald envelope), not a JSON record: its text is `message`. */
+  text?: boolean;
+  /** Where a container runtime or systemd says the line came from. */
+  stream?: string;
+  container?: string;
+  container_id?: string;
+  pod?: string;
+  namespace?: string;
+  unit?: string;
 }
 
 const PINO_LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };

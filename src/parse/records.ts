@@ -3,6 +3,9 @@ import { FramingDetector, type Framing } from './framing.js';
 import { LineFramer, type LineFilter } from './line-framer.js';
 import { compileMapping, mappingFor, type Extractor, type FieldName, type PresetName } from './mapping.js';
 import { splitConcatenated } from './concatenated.js';
+import { sampleOf } from './frame.js';
+import { mentionsOomKill } from './oom.js';
+import { pathMeta, unwrapJson, unwrapText, type Envelope, type PathMeta, type Unwrapped } from './wrappers.js';
 import { isOtlpDocument, OtlpRecord, otlpRecords } from './otlp.js';
 import { PieceFramer } from './piece-framer.js';
 import { toRecord, type LogRecord, type RecordResult } from './record.js';
@@ -69,6 +72,8 @@ export interface RecordCounts {
   continued: number;
   /** Entries (records, invalid records, malformed input) that share the line of the one before (OTLP batches, `{…}{…}`). */
   batched: number;
+  /** Plain-text lines inside a container or journald envelope (and OOM-kill lines): read as text, not malformed. */
+  text: number;
 }
 
 /** How many records carried what memtrail reads: tells "nothing found" from "nothing read". */
@@ -82,7 +87,7 @@ export interface Coverage {
 }
 
 export function emptyCounts(): RecordCounts {
-  return { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0, blank: 0, continued: 0, batched: 0 };
+  return { lines: 0, records: 0, malformed: 0, invalid: 0, skipped: 0, untimed: 0, blank: 0, continued: 0, batched: 0, text: 0 };
 }
 
 export function emptyCoverage(): Coverage {
@@ -113,6 +118,8 @@ export class RecordReader {
   /** Lines (NDJSON) or pieces of lines (structured), once the framing is known. */
   private framer: LineFramer | PieceFramer | undefined;
   private structured: StructuredFramer | undefined;
+  /** What the file's path says about its container (Kubernetes and Docker layouts). */
+  private readonly pathMeta: PathMeta | undefined;
   /** Where this reader started counting lines (a tail resuming a file). */
   private readonly firstLine: number;
   /** Lines on which at least one entry (record, invalid record, malformed input) starts. */
@@ -128,6 +135,7 @@ export class RecordReader {
     private readonly handlers: RecordHandlers,
   ) {
     this.extract = extractorFor(options.preset, options.fields);
+    this.pathMeta = pathMeta(file);
     this.firstLine = options.startLine ?? 0;
     if (options.framing) this.decide(options.framing);
   }
@@ -159,7 +167,21 @@ export class RecordReader {
     c.lines = framer.linesSeen - this.firstLine;
     c.blank = framer.blank;
     c.skipped = framer instanceof LineFramer ? framer.skipped : 0;
-    c.batched = c.records + c.invalid + c.malformed - this.entryLines;
+    // Partial lines still waiting for their end: the input ended inside a record.
+    for (const [, joined] of this.partials) {
+      this.noteEntry(joined.frame.line);
+      c.malformed++;
+      this.handlers.error({
+        file: this.file,
+        line: joined.frame.line,
+        offset: joined.frame.offset,
+        kind: 'malformed',
+        reason: 'input ended inside a record split over partial lines',
+        raw: sampleOf(joined.pieces.join('')),
+      });
+    }
+    this.partials.clear();
+    c.batched = c.records + c.invalid + c.malformed + c.text - this.entryLines;
     c.continued = c.lines - c.blank - c.skipped - this.entryLines;
   }
 
@@ -211,6 +233,17 @@ export class RecordReader {
     try {
       value = JSON.parse(frame.text);
     } catch (error) {
+      // A CRI or `kubectl logs --timestamps` line: the application's line is inside.
+      const text = unwrapText(frame.text);
+      if (text) {
+        this.onWrapped(text, frame);
+        return;
+      }
+      // A runtime's or the kernel's OOM-kill line, written as plain text.
+      if (mentionsOomKill(frame.text)) {
+        this.onText(frame.text, frame.text, frame, undefined);
+        return;
+      }
       // Several objects on one line (two writers without a lock): each is a record.
       const pieces = frame.text.charCodeAt(0) === 0x7b || frame.text.charCodeAt(0) === 0x5b ? splitConcatenated(frame.text) : undefined;
       const values = pieces && parseAll(pieces);
@@ -230,21 +263,132 @@ export class RecordReader {
       });
       return;
     }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      // A Docker json-file or journald entry: the application's line is inside.
+      const wrapped = unwrapJson(value as Record<string, unknown>);
+      if (wrapped) {
+        this.onWrapped(wrapped, frame);
+        return;
+      }
+    }
     this.onValue(value, frame.text, frame);
   }
 
-  private onValue(value: unknown, text: string, frame: Frame): void {
+  /**
+   * The application's line inside an envelope: partial pieces (CRI `P`, Docker entries split at
+   * 16 KiB) are joined per stream, within the record size limit; the whole line is then read as
+   * JSON or, when it is not JSON, as text (counted as text, never as malformed).
+   */
+  private onWrapped({ inner, envelope }: Unwrapped, frame: Frame): void {
+    const stream = `${envelope.kind}:${envelope.stream ?? ''}`;
+    const pending = this.partials.get(stream);
+    if (envelope.partial || pending) {
+      const joined = pending ?? { pieces: [], chars: 0, frame, envelope };
+      joined.pieces.push(inner);
+      joined.chars += inner.length;
+      if (joined.chars > this.options.maxRecordBytes) {
+        this.partials.delete(stream);
+        this.noteEntry(joined.frame.line);
+        this.counts.malformed++;
+        this.handlers.error({
+          file: this.file,
+          line: joined.frame.line,
+          offset: joined.frame.offset,
+          kind: 'malformed',
+          reason: `record exceeds the maximum record size (${this.options.maxRecordBytes} bytes) (joined from partial lines)`,
+          raw: sampleOf(joined.pieces[0] ?? ''),
+        });
+        return;
+      }
+      if (envelope.partial) {
+        this.partials.set(stream, joined);
+        return;
+      }
+      this.partials.delete(stream);
+      this.onInner(joined.pieces.join(''), joined.frame, joined.envelope);
+      return;
+    }
+    this.onInner(inner, frame, envelope);
+  }
+
+  /** Partial lines being joined, per envelope and stream (stdout and stderr interleave). */
+  private readonly partials = new Map<string, { pieces: string[]; chars: number; frame: Frame; envelope: Envelope }>();
+
+  private onInner(inner: string, frame: Frame, envelope: Envelope): void {
+    const first = inner.trimStart().charCodeAt(0);
+    if (first === 0x7b || first === 0x5b) {
+      try {
+        this.onValue(JSON.parse(inner) as unknown, inner, frame, envelope);
+        return;
+      } catch {
+        // Not JSON after all: a text line of the same container.
+      }
+    }
+    this.onText(inner, inner, frame, envelope);
+  }
+
+  /**
+   * A plain-text line (inside an envelope, or an OOM-kill line on its own): counted as text, and
+   * given to the detectors as a record whose message is the text (an OOM kill is a finding).
+   */
+  private onText(text: string, id: string, frame: Frame, envelope: Envelope | undefined): void {
+    this.noteEntry(frame.line);
+    this.counts.text++;
+    const record: LogRecord = { timestamp: envelope?.time ?? null, message: text, text: true };
+    if (record.timestamp !== null) record.timestamp_source = 'record';
+    else {
+      const read = this.options.readTime?.();
+      if (read !== undefined) {
+        record.timestamp = read;
+        record.timestamp_source = 'read';
+      }
+    }
+    this.annotate(record, envelope);
+    const rejected = this.handlers.record(record, id, { file: this.file, line: frame.line, offset: frame.offset });
+    if (rejected) {
+      this.counts.text--;
+      this.counts.invalid++;
+      this.handlers.error(rejected);
+    }
+  }
+
+  /** What the envelope and the file's path say: the fallback time, host, unit, process id, stream, container. */
+  private annotate(record: LogRecord, envelope: Envelope | undefined): void {
+    if (envelope) {
+      if (record.timestamp === null && envelope.time !== undefined) {
+        record.timestamp = envelope.time;
+        record.timestamp_source = 'record';
+      }
+      record.host ??= envelope.host;
+      record.pid ??= envelope.pid;
+      if (envelope.stream) record.stream = envelope.stream;
+      if (envelope.unit) {
+        record.unit = envelope.unit;
+        record.service ??= envelope.unit.replace(/\.service$/, '');
+      }
+    }
+    const meta = this.pathMeta;
+    if (meta) {
+      if (meta.container) record.container = meta.container;
+      if (meta.containerId) record.container_id = meta.containerId;
+      if (meta.pod) record.pod = meta.pod;
+      if (meta.namespace) record.namespace = meta.namespace;
+      record.service ??= meta.container;
+    }
+  }
+
+  private onValue(value: unknown, text: string, frame: Frame, envelope?: Envelope): void {
     if (this.firstValue === undefined) this.firstValue = value;
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && isOtlpDocument(value as Record<string, unknown>)) {
       for (const record of otlpRecords(value as Record<string, unknown>, this.options.maxDepth ?? DEFAULT_MAX_DEPTH)) {
-        this.onRecord(record, text, frame);
+        this.onRecord(record, text, frame, envelope);
       }
       return;
     }
-    this.onRecord(value, text, frame);
+    this.onRecord(value, text, frame, envelope);
   }
 
-  private onRecord(value: unknown, lineText: string, frame: Frame): void {
+  private onRecord(value: unknown, lineText: string, frame: Frame, envelope?: Envelope): void {
     const index = this.noteEntry(frame.line);
     // A record sharing its line with others (an OTLP batch, objects written back to back) is
     // told apart by its place in the line: its id and its source say which it is.
@@ -267,6 +411,7 @@ export class RecordReader {
     }
     const record = result.record;
     if (this.counts.records < KEY_SAMPLE_RECORDS) this.sampleKeys(value as Record<string, unknown>);
+    if (envelope || this.pathMeta) this.annotate(record, envelope);
     if (record.timestamp === null) {
       const read = this.options.readTime?.();
       if (read !== undefined) {

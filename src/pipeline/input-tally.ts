@@ -37,6 +37,7 @@ export class InputTally {
     stats.blank += this.counts.blank;
     stats.continued += this.counts.continued;
     stats.batched += this.counts.batched;
+    stats.text += this.counts.text;
     for (const key of Object.keys(this.coverage) as (keyof Coverage)[]) stats.coverage[key] += this.coverage[key];
   }
 

@@ -51,9 +51,11 @@ export interface LiveStatus {
   lastCheckpoint: number | undefined;
 }
 
-/** One followed file: its reader (framing from the file's current offset) and what awaits the sinks. */
+/** One followed file (or standard input): its reader and what awaits the sinks. */
 interface FileState {
-  follower: Follower;
+  /** The file followed; undefined for standard input (nothing to checkpoint). */
+  follower?: Follower;
+  name: string;
   reader: RecordReader;
   tracker: AckTracker;
   outgoing: { finding: Finding; mark: AckMark }[];
@@ -71,7 +73,7 @@ const FEED_BYTES = 64 << 10;
 export class LiveDriver {
   private readonly detection: Detection;
   private readonly correlator: LiveCorrelator;
-  private readonly states = new Map<Follower, FileState>();
+  private readonly states = new Map<Follower | 'stdin', FileState>();
   private readonly startLines = new Map<string, number>();
   private readonly findingSinks: Sink[];
   private readonly rejectSinks: Sink[];
@@ -128,7 +130,9 @@ export class LiveDriver {
 
   /** Follows until stop() (or a failure, which is thrown after the checkpoints are committed). */
   async run(): Promise<void> {
-    const running = this.tailer.run();
+    const stdin = this.options.patterns.length === 1 && this.options.patterns[0] === '-';
+    // Standard input is followed until it ends (a pipe from kubectl logs -f or journalctl -f), then the run stops.
+    const running = stdin ? this.followStdin().then(() => this.stop()) : this.tailer.run();
     const timers = new Timers((error) => this.fail(error));
     timers.every(TICK_MS, () => this.tick());
     let lastLines = 0;
@@ -166,13 +170,36 @@ export class LiveDriver {
     if (this.failure !== undefined) throw asError(this.failure);
   }
 
+  /** Reads standard input as it comes, delivering as it goes; no checkpoints (a pipe cannot be resumed). */
+  private async followStdin(): Promise<void> {
+    const partial = { name: '(stdin)', tracker: new AckTracker(), outgoing: [], errors: [] };
+    const state: FileState = { ...partial, reader: this.newReader(partial, 0, 0) };
+    this.states.set('stdin', state);
+    // Told to stop while the pipe is quiet: stop waiting for it.
+    const stop = () => process.stdin.destroy();
+    this.stopRequested.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+        if (this.stopRequested.signal.aborted) return;
+        await this.feed(state, chunk);
+      }
+    } catch (error) {
+      if (!this.stopRequested.signal.aborted) throw error;
+    } finally {
+      this.stopRequested.signal.removeEventListener('abort', stop);
+    }
+    state.reader.end();
+    await this.deliver(state);
+  }
+
   /** Files followed, read rate, lag, findings waiting, bad lines, checkpoint age. */
   async status(linesPerSecond = 0): Promise<LiveStatus> {
     let lag = 0;
-    for (const state of this.states.values()) {
+    for (const { follower } of this.states.values()) {
+      if (!follower) continue;
       // A file let go between two ticks has no size to ask for any more.
-      const size = await state.follower.size().catch(() => state.follower.position);
-      lag += Math.max(0, size - state.follower.position);
+      const size = await follower.size().catch(() => follower.position);
+      lag += Math.max(0, size - follower.position);
     }
     let waiting = 0;
     for (const state of this.states.values()) waiting += state.tracker.outstanding;
@@ -196,10 +223,10 @@ export class LiveDriver {
     return 0;
   }
 
-  private newReader(state: Pick<FileState, 'follower' | 'tracker' | 'outgoing' | 'errors'>, offset: number, line: number): RecordReader {
+  private newReader(state: Pick<FileState, 'name' | 'tracker' | 'outgoing' | 'errors'>, offset: number, line: number): RecordReader {
     const acks = this.findingSinks.length;
     return this.detection.reader(
-      state.follower.path,
+      state.name,
       // A record without a time takes the time it was read (the finding says so: timestamp_source "read").
       { framing: 'ndjson', startOffset: offset, startLine: line, readTime: Date.now },
       {
@@ -211,7 +238,10 @@ export class LiveDriver {
   }
 
   private async data(follower: Follower, chunk: Buffer): Promise<void> {
-    const state = this.states.get(follower)!;
+    await this.feed(this.states.get(follower)!, chunk);
+  }
+
+  private async feed(state: FileState, chunk: Buffer): Promise<void> {
     // In pieces, each delivered before the next is framed: a read dense with findings or bad lines stays small.
     for (let at = 0; at < chunk.length; at += FEED_BYTES) {
       const before = state.reader.linesSeen;
@@ -226,7 +256,7 @@ export class LiveDriver {
     switch (event.type) {
       case 'opened': {
         const { follower } = event;
-        const partial = { follower, tracker: new AckTracker(), outgoing: [], errors: [] };
+        const partial = { follower, name: follower.path, tracker: new AckTracker(), outgoing: [], errors: [] };
         const line = this.startLines.get(identityKey(follower.identity)) ?? 0;
         this.states.set(follower, { ...partial, reader: this.newReader(partial, follower.position, line) });
         return;
@@ -323,6 +353,7 @@ export class LiveDriver {
 
   private async commit(): Promise<void> {
     for (const state of this.states.values()) {
+      if (!state.follower) continue;
       const { offset, line } = state.tracker.committable(state.reader.completeUpTo, state.reader.linesSeen);
       this.options.store.set(state.follower.identity, state.follower.path, offset, line);
     }

@@ -22,6 +22,7 @@ export function findingJson(f: Finding) {
     usage_percent: f.usage_percent,
     memory_used_bytes: f.memory_used_bytes,
     payload_bytes: f.payload_bytes,
+    origin: f.origin,
     ...f.details,
     source: { file: f.source.file, line: f.source.line, offset: f.source.offset, ...(f.source.record !== undefined ? { record: f.source.record } : {}) },
   };

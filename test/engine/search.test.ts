@@ -132,7 +132,7 @@ for (const engine of engines) {
       assert.equal(critical.stats.findings.memory_critical, 3);
       assert.equal(critical.stats.findings.memory_warning, 0);
       const hostB = JSON.parse((await runCli(['timeline', '--index-prefix', prefix, '--host', 'app-2', '--format', 'json'], { env })).stdout);
-      assert.deepEqual(hostB.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0 });
+      assert.deepEqual(hostB.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0 });
       const window = JSON.parse(
         (await runCli(['timeline', '--index-prefix', prefix, '--since', '2025-12-29T11:00:10Z', '--until', '2025-12-29T11:00:12Z', '--format', 'json'], { env }))
           .stdout,
@@ -188,6 +188,30 @@ for (const engine of engines) {
       assert.deepEqual(otlp.map((d: Json) => d.memtrail.source.record).sort(), [1, 3, 4], 'each log record of the one line keeps its index');
       const untimed = hits.filter((d: Json) => d.log.file.path.endsWith('winston-json.ndjson'));
       assert.ok(untimed.every((d: Json) => d.memtrail.timestamp_source === 'read' && Date.parse(d['@timestamp']) >= started - 1000));
+    });
+
+    test('containers: pod, namespace, container and unit reach the engine as ECS fields; timeline gives them back', async () => {
+      const prefix = newPrefix();
+      const result = await scanIndex(engine, prefix, [], [fixture('containers/pods'), fixture('containers/journald-fraiseql.json')]);
+      assert.equal(result.code, 0, result.stderr);
+      await request(engine, 'POST', `/${prefix}-findings/_refresh`);
+      const hits = (await request(engine, 'POST', `/${prefix}-findings/_search`, { size: 100 })).body.hits.hits.map((h: Json) => h._source);
+      const cri = hits.find((d: Json) => d.trace?.id === 'trace_long42' && d.log.file.path.includes('pods'));
+      assert.deepEqual([cri.container.name, cri.kubernetes.pod.name, cri.kubernetes.namespace, cri.service.name, cri.memtrail.stream], [
+        'api',
+        'fraiseql-api-7d9f8c6b5-x2x9q',
+        'prod',
+        'api',
+        'stdout',
+      ]);
+      const oom = hits.find((d: Json) => d.memtrail.kind === 'oom_kill');
+      assert.deepEqual([oom.host.name, oom.memtrail.killed_process, oom.memtrail.memory_used_bytes], ['app-1', 'fraiseql', 2013264 * 1024]);
+      const journald = hits.find((d: Json) => d.memtrail.unit === 'fraiseql.service');
+      assert.equal(journald.service.name, 'fraiseql');
+      const timeline = JSON.parse((await runCli(['timeline', '--index-prefix', prefix, '--format', 'json'], { env: engineEnv(engine) })).stdout);
+      const back = [...timeline.traces.flatMap((t: Json) => t.findings), ...timeline.untraced_findings];
+      assert.deepEqual(back.find((f: Json) => f.trace_id === 'trace_long42').origin, { stream: 'stdout', container: 'api', pod: 'fraiseql-api-7d9f8c6b5-x2x9q', namespace: 'prod' });
+      assert.equal(back.find((f: Json) => f.kind === 'oom_kill').killed_process, 'fraiseql');
     });
 
     test('timeline on an index holding documents memtrail did not write: a clear error naming the document, exit 1', async () => {

@@ -172,12 +172,24 @@ function numbers(e: LogicalEvent): Record<string, number> {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The same event in each shape `auto` reads: (name, the log text). */
+/** The same event in each shape `auto` reads, bare and inside each envelope: (name, the log text). */
 export function shapesOf(e: LogicalEvent): [string, string][] {
   const trace = e.trace === undefined ? {} : { trace_id: e.trace };
   const otlpValue = (v: number) => (Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v });
+  const runbook = JSON.stringify({ timestamp: iso(e.time), level: 'WARNING', event: e.event, message: 'm', ...trace, context: numbers(e) });
+  // The envelopes' own times are a little later, as a runtime's are: the record's own time must win.
+  const later = `${iso(e.time + 3).slice(0, -1)}123456Z`;
+  const third = Math.ceil(runbook.length / 3);
   return [
-    ['runbook', JSON.stringify({ timestamp: iso(e.time), level: 'WARNING', event: e.event, message: 'm', ...trace, context: numbers(e) })],
+    ['runbook', runbook],
+    ['runbook in Docker json-file', JSON.stringify({ log: `${runbook}\n`, stream: 'stdout', time: later })],
+    ['runbook in CRI', `${later} stdout F ${runbook}`],
+    [
+      'runbook in CRI, split over three partial pieces',
+      [0, 1, 2].map((i) => `${later} stdout ${i === 2 ? 'F' : 'P'} ${runbook.slice(i * third, (i + 1) * third)}`).join('\n'),
+    ],
+    ['runbook in journalctl -o json', JSON.stringify({ MESSAGE: runbook, __REALTIME_TIMESTAMP: String((e.time + 3) * 1000), _HOSTNAME: 'h', _SYSTEMD_UNIT: 'u.service' })],
+    ['runbook after kubectl logs --timestamps', `${later} ${runbook}`],
     ['runbook, pretty-printed', JSON.stringify({ timestamp: iso(e.time), event: e.event, ...trace, context: numbers(e) }, null, 2)],
     ['pino', JSON.stringify({ level: 40, time: e.time, pid: 1, hostname: 'h', event: e.event, ...trace, context: numbers(e), msg: 'm' })],
     [

@@ -22,6 +22,7 @@ function finding(trace: string | null, timestamp: number, kind: FindingKind, ext
     usage_percent: kind === 'oversized_payload' ? null : 85,
     memory_used_bytes: null,
     payload_bytes: kind === 'oversized_payload' ? 2e6 : null,
+    origin: null,
     source: { file: 'a.log', line: seq, offset: 0 },
     ...extra,
   };

@@ -20,6 +20,7 @@ const finding = (trace: string | null, timestamp: number, usage = 85): Finding =
   usage_percent: usage,
   memory_used_bytes: null,
   payload_bytes: null,
+  origin: null,
   source: { file: 'a.log', line: seq, offset: 0 },
 });
 

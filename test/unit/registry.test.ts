@@ -31,6 +31,7 @@ function findingOf(kind: (typeof KINDS)[number]): Finding {
     usage_percent: 50,
     memory_used_bytes: 1,
     payload_bytes: 2,
+    origin: null,
     ...(Object.keys(details).length > 0 ? { details } : {}),
     source: { file: 'f', line: 1, offset: 0 },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../../classify/finding.js';
 import { kindSpec } from '../../classify/registry.js';
+import { originOf } from '../../classify/rules.js';
 import type { TraceSummary } from '../../correlate/traces.js';
 import { RuntimeFailure } from '../../errors.js';
 
@@ -16,8 +17,12 @@ export interface FindingDocument {
   trace?: { id: string };
   host?: { name: string };
   service?: { name: string };
+  container?: { name?: string; id?: string };
+  kubernetes?: { pod?: { name: string }; namespace?: string };
   memtrail: {
     finding_id: string;
+    stream?: string;
+    unit?: string;
     kind: FindingKind;
     severity: Severity;
     /** `record`, or `read` when the record had no time and @timestamp is when memtrail read it. */
@@ -42,8 +47,16 @@ export function findingDocument(f: Finding, indexedAt: string): FindingDocument 
     ...(f.trace_id !== null ? { trace: { id: f.trace_id } } : {}),
     ...(f.host !== null ? { host: { name: f.host } } : {}),
     ...(f.service !== null ? { service: { name: f.service } } : {}),
+    ...(f.origin?.container !== undefined || f.origin?.container_id !== undefined
+      ? { container: { ...(f.origin.container !== undefined ? { name: f.origin.container } : {}), ...(f.origin.container_id !== undefined ? { id: f.origin.container_id } : {}) } }
+      : {}),
+    ...(f.origin?.pod !== undefined || f.origin?.namespace !== undefined
+      ? { kubernetes: { ...(f.origin.pod !== undefined ? { pod: { name: f.origin.pod } } : {}), ...(f.origin.namespace !== undefined ? { namespace: f.origin.namespace } : {}) } }
+      : {}),
     memtrail: {
       finding_id: f.id,
+      ...(f.origin?.stream !== undefined ? { stream: f.origin.stream } : {}),
+      ...(f.origin?.unit !== undefined ? { unit: f.origin.unit } : {}),
       kind: f.kind,
       severity: f.severity,
       timestamp_source: f.timestamp_source === 'record' ? 'record' : 'read',
@@ -65,7 +78,11 @@ const storedFinding = z.object({
   trace: z.object({ id: z.string() }).optional(),
   host: z.object({ name: z.string() }).optional(),
   service: z.object({ name: z.string() }).optional(),
+  container: z.object({ name: z.string().optional(), id: z.string().optional() }).optional(),
+  kubernetes: z.object({ pod: z.object({ name: z.string() }).optional(), namespace: z.string().optional() }).optional(),
   memtrail: z.looseObject({
+    stream: z.string().optional(),
+    unit: z.string().optional(),
     finding_id: z.string(),
     kind: z.string(),
     severity: z.enum(['warning', 'critical']),
@@ -106,6 +123,15 @@ export function findingFromDocument(raw: unknown, id: string): Finding {
     usage_percent: m.usage_percent ?? null,
     memory_used_bytes: m.memory_used_bytes ?? null,
     payload_bytes: m.payload_bytes ?? null,
+    origin: originOf({
+      timestamp: null,
+      stream: m.stream,
+      unit: m.unit,
+      container: doc.container?.name,
+      container_id: doc.container?.id,
+      pod: doc.kubernetes?.pod?.name,
+      namespace: doc.kubernetes?.namespace,
+    }),
     ...(own.length > 0 ? { details } : {}),
     source: m.source,
   };

@@ -8,7 +8,7 @@ const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const SETTINGS = { number_of_shards: 1, number_of_replicas: 0 };
 
 /** Bumped when a mapping changes, so templates installed by older versions are replaced. */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 const findingProperties = {
   '@timestamp': { type: 'date' },
@@ -18,9 +18,13 @@ const findingProperties = {
   trace: { properties: { id: keyword } },
   host: { properties: { name: keyword } },
   service: { properties: { name: keyword } },
+  container: { properties: { name: keyword, id: keyword } },
+  kubernetes: { properties: { pod: { properties: { name: keyword } }, namespace: keyword } },
   memtrail: {
     properties: {
       finding_id: keyword,
+      stream: keyword,
+      unit: keyword,
       timestamp_source: keyword,
       kind: keyword,
       severity: keyword,
