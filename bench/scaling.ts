@@ -8,12 +8,12 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHAPES } from './pathological.js';
 
-interface Measured {
+export interface Measured {
   seconds: number;
   peakRssMb: number;
 }
 
-function measure(command: string, args: string[]): Promise<Measured> {
+export function measure(command: string, args: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });

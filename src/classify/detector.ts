@@ -4,8 +4,21 @@ import type { LogRecord } from '../parse/record.js';
 import type { Source } from '../parse/source.js';
 import type { Finding } from './finding.js';
 import type { KindSpec } from './kind.js';
+import type { SeriesPointBatch, SeriesSummary } from './trends/summary.js';
 
 export type Emit = (finding: Finding) => void;
+
+/** Where a series detector sends what it makes: findings, and the buckets of its series. */
+export interface SeriesOutput {
+  finding: Emit;
+  /** Buckets closed (live), or every bucket as a batch run ends; absent when no output takes them. */
+  points?(batch: SeriesPointBatch): void;
+}
+
+/** How the run around a detector reads: a batch of inputs, or live files. */
+export interface DetectorContext {
+  live: boolean;
+}
 
 /** A detector that judges each record alone. Pure: the same record always gives the same findings. */
 export interface RecordDetector {
@@ -23,11 +36,14 @@ export interface SeriesDetector<S = unknown> {
   readonly type: 'series';
   /** Pure: what this detector needs from a record, if anything. */
   sample(record: LogRecord, source: Source): S | undefined;
-  add(sample: S, emit: Emit): void;
+  /** `source`: where the sample's record is, placed in its input (a worker's is block-relative). */
+  add(sample: S, source: Source, out: SeriesOutput): void;
   /** Live runs only: the wall clock moved on (`now`, epoch ms). */
-  tick?(now: number, emit: Emit): void;
+  tick?(now: number, out: SeriesOutput): void;
   /** The input is over (batch) or the tail stops: what is still pending. */
-  flush(emit: Emit): void;
+  flush(out: SeriesOutput): void;
+  /** Every series as it stands (outputs, metrics). */
+  summaries?(): SeriesSummary[];
 }
 
 export type Detector = RecordDetector | SeriesDetector;
@@ -49,7 +65,9 @@ export interface Needles {
 export interface DetectorModule {
   readonly name: string;
   readonly kinds: readonly KindSpec[];
-  create(config: Config): Detector;
+  create(config: Config, context: DetectorContext): Detector;
+  /** Without it the detector always runs; with it, only when the config turns it on. */
+  enabled?(config: Config): boolean;
   /** Without it, raw bytes cannot tell which lines matter to this detector: `--fast` then reads every line. */
   needles?(config: Config): Needles;
 }

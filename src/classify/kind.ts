@@ -21,6 +21,8 @@ export interface KindSpec {
   readonly unit: MeasureUnit;
   /** A memory finding: its usage counts toward a trace's and an incident's peak usage. */
   readonly memory: boolean;
+  /** `series`: found over many records of one series (a trend), not in one record; no line stands behind it alone. */
+  readonly basis?: 'record' | 'series';
   /** Fields only this kind carries (Finding.details), with their index mapping types. */
   readonly fields: Readonly<Record<string, FieldType>>;
 }

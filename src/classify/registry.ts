@@ -2,11 +2,12 @@ import type { DetectorModule } from './detector.js';
 import { memoryDetector } from './detectors/memory.js';
 import { oomDetector } from './detectors/oom.js';
 import { payloadDetector } from './detectors/payload.js';
+import { trendsDetector } from './detectors/trends.js';
 import type { FindingKind } from './finding.js';
 import type { KindSpec } from './kind.js';
 
 /** Every detector memtrail runs, in this order. A new detector is its module plus one line here. */
-export const DETECTORS: readonly DetectorModule[] = [memoryDetector, payloadDetector, oomDetector];
+export const DETECTORS: readonly DetectorModule[] = [memoryDetector, payloadDetector, oomDetector, trendsDetector];
 
 /** Every finding kind, in a stable order (counts, columns, mappings follow it). */
 export const KINDS: readonly KindSpec[] = DETECTORS.flatMap((d) => d.kinds);

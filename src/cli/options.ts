@@ -1,5 +1,6 @@
 import { Option } from 'commander';
-import { buildConfig, ConfigError, readConfigFile, type Config, type ConfigInput } from '../config.js';
+import { z } from 'zod';
+import { buildConfig, ConfigError, parseDuration, readConfigFile, type Config, type ConfigInput } from '../config.js';
 import { FIELD_NAMES, type FieldName } from '../parse/mapping.js';
 
 /** Options shared by every command that reads logs (scan now, tail later). */
@@ -16,6 +17,10 @@ export interface RuleFlags {
   maxDepth?: number;
   fast?: boolean;
   timezone?: string;
+  growthRate?: string;
+  growthFor?: string;
+  limitHorizon?: string;
+  trends?: boolean;
 }
 
 const number = (value: string) => Number(value);
@@ -39,7 +44,7 @@ export function ruleOptions(): Option[] {
     new Option('--payload-bytes <n>', 'oversized_payload when request/response size exceeds this (default 1048576)').argParser(
       number,
     ),
-    new Option('--incident-gap <duration>', 'findings closer than this form one incident (default 5m)'),
+    new Option('--incident-gap <duration>', 'findings closer than this form one incident (default 20s)'),
     new Option('--max-record-bytes <n>', 'a longer record is malformed (default 1048576)').argParser(number),
     new Option('--max-depth <n>', 'a pretty-printed record or OTLP attribute nested deeper is malformed (default 100)').argParser(number),
     new Option(
@@ -48,6 +53,10 @@ export function ruleOptions(): Option[] {
     ),
     new Option('--errors <n>', 'how many errors the report lists (default 100; --dead-letter gets all)').argParser(number),
     new Option('--timezone <zone>', 'read times written without a zone in this IANA zone (default UTC)'),
+    new Option('--growth-rate <size/duration>', 'memory growing faster than this is growth (default 10MB/30m, the runbook\'s MemoryLeak rate)'),
+    new Option('--growth-for <duration>', 'growth held this long is a leak: memory_growth (default 1h)'),
+    new Option('--limit-horizon <duration>', 'a leak reaching the memory limit within this is critical (default 1h)'),
+    new Option('--no-trends', 'no memory trends (leak detection, series verdicts)'),
   ];
 }
 
@@ -60,6 +69,9 @@ const FLAG_FOR: Record<string, string> = {
   max_depth: '--max-depth',
   error_sample: '--errors',
   timezone: '--timezone',
+  'trends.growth_rate': '--growth-rate',
+  'trends.growth_for': '--growth-for',
+  'trends.limit_horizon': '--limit-horizon',
 };
 
 /** Flags → the config object's shape, leaving out what was not given so the file's value stands. */
@@ -77,6 +89,12 @@ export function flagsToConfig(flags: RuleFlags): ConfigInput {
   if (flags.errors !== undefined) out.error_sample = flags.errors;
   if (flags.fast !== undefined) out.fast = flags.fast;
   if (flags.timezone !== undefined) out.timezone = flags.timezone;
+  const trends: Record<string, unknown> = {};
+  if (flags.growthRate !== undefined) trends.growth_rate = flags.growthRate;
+  if (flags.growthFor !== undefined) trends.growth_for = flags.growthFor;
+  if (flags.limitHorizon !== undefined) trends.limit_horizon = flags.limitHorizon;
+  if (flags.trends === false) trends.enabled = false;
+  if (Object.keys(trends).length > 0) out.trends = trends;
   if (flags.field !== undefined) {
     const fields: Partial<Record<FieldName, string[]>> = {};
     for (const spec of flags.field) {
@@ -113,4 +131,17 @@ function hasPath(object: unknown, dotted: string): boolean {
     current = (current as Record<string, unknown>)[part];
   }
   return true;
+}
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** A point in time: ISO 8601 with a zone, or a duration meaning that long ago ("2h"). */
+export function parseMoment(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (isoTime.safeParse(value).success) return Date.parse(value);
+  try {
+    return Date.now() - parseDuration(flag, value);
+  } catch {
+    throw new ConfigError(`${flag}: expected an ISO 8601 time or a duration such as 30m or 2h, got "${value}"`);
+  }
 }

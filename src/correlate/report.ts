@@ -1,5 +1,6 @@
 import type { Finding, FindingKind } from '../classify/finding.js';
 import { emptyCounts } from '../classify/registry.js';
+import type { SeriesSummary } from '../classify/trends/summary.js';
 import type { Incident } from './incidents.js';
 import type { TraceSummary } from './traces.js';
 import { emptyCoverage, type Coverage } from '../parse/records.js';
@@ -25,6 +26,8 @@ export interface ScanStats {
   text: number;
   /** Records whose finding could not be handled (a bug memtrail kept to that record; each is in `errors`). */
   poisoned: number;
+  /** With `scan --since/--until`: records whose time is outside the window (read, not classified). */
+  outside_window?: number;
   /** Records that carried what memtrail reads: a time, a usage, memory bytes, a payload size, a rule event, a trace id. */
   coverage: Coverage;
   findings: Record<FindingKind, number>;
@@ -44,6 +47,8 @@ export interface IndexResult {
   indexed: number;
   failed: number;
   traces: number;
+  /** Memory series buckets written to <prefix>-memory. */
+  memory_points: number;
   /** Failures by reason, with how many documents each. */
   failures: { reason: string; count: number }[];
   /** From the end of reading to every finding acknowledged and searchable (flush + refresh). */
@@ -66,6 +71,8 @@ export interface ScanReport {
   /** A bounded sample; `errors_total` counts all of them. */
   errors: ReportedError[];
   errors_total: number;
+  /** Memory series read from the inputs (memory and swap), with their trend verdicts; absent where no input was read (timeline). */
+  series?: SeriesSummary[];
   /** With --index: what the search engine took. */
   index?: IndexResult;
   /** Where the findings came from when not from inputs read by this run (timeline). */

@@ -1,5 +1,7 @@
 import type { Config } from '../config.js';
+import type { SeriesOutput } from '../classify/detector.js';
 import type { Finding } from '../classify/finding.js';
+import type { SeriesPointBatch } from '../classify/trends/summary.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
 import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
@@ -79,6 +81,9 @@ export class BatchRun {
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
   }
 
+  /** Batch series detectors report at the end (finish); nothing is sent while reading. */
+  private readonly seriesOutput: SeriesOutput = { finding: (finding) => this.addFinding(finding) };
+
   /** A finding another sink could not deliver (the engine refused it): kept by the sinks that keep rejects. */
   reject(entry: Rejected): void {
     this.pendingRejects.push(entry);
@@ -140,11 +145,15 @@ export class BatchRun {
    * every sink gets it in order (the engine's first, so the outputs can say what it indexed).
    */
   async finish(): Promise<ScanReport> {
-    this.detection.flush((finding) => this.addFinding(finding));
+    const points: SeriesPointBatch = [];
+    const seriesSinks = this.sinks.filter((sink) => sink.series !== undefined);
+    this.detection.flush({ finding: (finding) => this.addFinding(finding), ...(seriesSinks.length > 0 && { points: (batch) => points.push(...batch) }) });
     await this.drain();
+    for (const sink of seriesSinks) if (points.length > 0) await sink.series!(points);
     const report: ScanReport = {
-      stats: { ...this.stats, findings: { ...this.findings.counts } },
+      stats: { ...this.stats, ...(this.config.window ? { outside_window: this.detection.outsideWindow } : {}), findings: { ...this.findings.counts } },
       ...this.findings.result(),
+      series: this.detection.hasSeries ? this.detection.summaries() : undefined,
       errors: this.errors,
       errors_total: this.errorsTotal,
     };
@@ -240,7 +249,8 @@ export class BatchRun {
           if (finding.timestamp !== null) lastFindingTime = finding.timestamp;
           this.addFinding({ ...finding, source: at(finding.source) });
         }
-        for (const { tagged } of block.samples) this.detection.addSample(tagged, (finding) => this.addFinding(finding));
+        this.detection.outsideWindow += block.outside;
+        for (const { tagged, source } of block.samples) this.detection.addSample(tagged, at(source), this.seriesOutput);
         tally.add(block);
       }
       await this.drain();
@@ -363,7 +373,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     const bar = request.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
     run = new BatchRun(request.config, sinks, {
       pool,
-      keepFindings: request.outputs.format !== 'ndjson',
+      keepFindings: request.outputs.format !== 'ndjson' || request.outputs.html !== undefined,
       progress: bar && ((bytes, findings) => bar.update({ bytes, findings })),
       notice: (message) => context.warn(message),
     });

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
-import type { Detector, DetectorModule, Emit, RecordDetector, SeriesDetector } from '../classify/detector.js';
+import type { Detector, DetectorContext, DetectorModule, Emit, RecordDetector, SeriesDetector, SeriesOutput } from '../classify/detector.js';
+import type { SeriesPointBatch, SeriesSummary } from '../classify/trends/summary.js';
 import type { Finding } from '../classify/finding.js';
 import { buildPrefilter, type Prefilter } from '../classify/prefilter.js';
 import { DETECTORS } from '../classify/registry.js';
@@ -19,6 +20,10 @@ export interface DetectionHandlers {
   error(error: InputError): void;
   /** Set on worker threads: series samples are handed back to be fed in order by the main thread. */
   sample?(tagged: TaggedSample, source: Source): void;
+  /** Buckets of memory series (live: as they close). */
+  points?(batch: SeriesPointBatch): void;
+  /** Every record, as read (live sinks that count records). */
+  observe?(record: LogRecord, source: Source): void;
 }
 
 /** One input's place: the time of its last finding, where a finding without a time sorts. */
@@ -40,11 +45,13 @@ export class Detection {
 
   constructor(
     readonly config: Config,
+    context: DetectorContext = { live: false },
     modules: readonly DetectorModule[] = DETECTORS,
   ) {
     this.modules = modules;
     modules.forEach((module, index) => {
-      const detector: Detector = module.create(config);
+      if (module.enabled && !module.enabled(config)) return;
+      const detector: Detector = module.create(config, context);
       if (detector.type === 'record') this.perRecord.push({ module, detector });
       else this.series.push({ module, detector, index });
     });
@@ -54,6 +61,9 @@ export class Detection {
 
   /** The event names the rules act on (coverage counts records carrying one). */
   readonly ruleEvents: ReadonlySet<string>;
+
+  /** Records left out by the config's time window. */
+  outsideWindow = 0;
 
   get hasSeries(): boolean {
     return this.series.length > 0;
@@ -65,6 +75,12 @@ export class Detection {
    * findings are kept: one odd record must not end a run, nor half-count.
    */
   record(record: LogRecord, text: string, source: Source, handlers: DetectionHandlers, place?: InputPlace): InputError | undefined {
+    const window = this.config.window;
+    if (window && record.timestamp !== null && ((window.since !== undefined && record.timestamp < window.since) || (window.until !== undefined && record.timestamp >= window.until))) {
+      this.outsideWindow++;
+      return undefined;
+    }
+    handlers.observe?.(record, source);
     let found: Finding[] | undefined;
     let samples: TaggedSample[] | undefined;
     const emit: Emit = (finding) => (found ??= []).push(finding);
@@ -93,24 +109,29 @@ export class Detection {
     if (samples) {
       for (const tagged of samples) {
         if (handlers.sample) handlers.sample(tagged, source);
-        else this.addSample(tagged, (finding) => handlers.finding(finding));
+        else this.addSample(tagged, source, { finding: (finding) => handlers.finding(finding), ...(handlers.points && { points: (batch: SeriesPointBatch) => handlers.points!(batch) }) });
       }
     }
     return undefined;
   }
 
-  /** A sample that came back from a worker, fed in input order. */
-  addSample(tagged: TaggedSample, emit: Emit): void {
+  /** A series sample (one that came back from a worker too), fed in input order. */
+  addSample(tagged: TaggedSample, source: Source, out: SeriesOutput): void {
     const entry = this.series.find((s) => s.index === tagged.detector);
-    entry?.detector.add(tagged.sample, emit);
+    entry?.detector.add(tagged.sample, source, out);
   }
 
-  tick(now: number, emit: Emit): void {
-    for (const { detector } of this.series) detector.tick?.(now, emit);
+  tick(now: number, out: SeriesOutput): void {
+    for (const { detector } of this.series) detector.tick?.(now, out);
   }
 
-  flush(emit: Emit): void {
-    for (const { detector } of this.series) detector.flush(emit);
+  flush(out: SeriesOutput): void {
+    for (const { detector } of this.series) detector.flush(out);
+  }
+
+  /** Every series of every series detector, as it stands. */
+  summaries(): SeriesSummary[] {
+    return this.series.flatMap(({ detector }) => detector.summaries?.() ?? []);
   }
 
   /** A reader for one input whose records go through these detectors. */

@@ -1,8 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Config } from '../config.js';
+import type { SeriesOutput } from '../classify/detector.js';
 import type { Finding } from '../classify/finding.js';
+import type { SeriesPointBatch } from '../classify/trends/summary.js';
 import { LiveCorrelator, type LiveEvent } from '../correlate/live.js';
+import type { LogRecord } from '../parse/record.js';
 import type { InputError, RecordReader } from '../parse/records.js';
+import type { Source } from '../parse/source.js';
 import { AckTracker, type AckMark } from '../sources/tail/ack-tracker.js';
 import { CheckpointStore } from '../sources/tail/checkpoints.js';
 import { lastCompleteLine, type Follower } from '../sources/tail/follower.js';
@@ -10,7 +14,7 @@ import { fingerprintOf, identityKey, type FileIdentity } from '../sources/tail/i
 import { Tailer, type TailEvent } from '../sources/tail/tailer.js';
 import { Output } from '../sinks/output.js';
 import { closeSinks, openSinks } from '../sinks/registry.js';
-import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
+import type { LiveProbe, OutputOptions, PipelineStatus, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
 import { isPoison, poisonedEntry } from './poison.js';
@@ -83,8 +87,17 @@ export class LiveDriver {
   private rejecting: Promise<void> = Promise.resolve();
   /** Findings of series detectors (no line of a file stands behind them), waiting for the next tick. */
   private readonly untracked: { finding: Finding }[] = [];
+  /** Closed buckets of memory series, for the sinks that take them (the engine's memory index). */
+  private readonly pendingPoints: SeriesPointBatch = [];
+  private readonly seriesOutput: SeriesOutput = {
+    finding: (finding) => this.adoptUntracked(finding),
+    points: (batch) => this.pendingPoints.push(...batch),
+  };
+  private readonly seriesSinks: Sink[];
+  private readonly recordSinks: Sink[];
   private linesTotal = 0;
   private errorsTotal = 0;
+  private readonly badByKind: Record<string, number> = {};
   private lastCheckpoint: number | undefined;
   private failure: unknown;
 
@@ -97,7 +110,7 @@ export class LiveDriver {
   ) {
     if (signal?.aborted) this.stopRequested.abort();
     signal?.addEventListener('abort', () => this.stopRequested.abort(), { once: true });
-    this.detection = new Detection(config);
+    this.detection = new Detection(config, { live: true });
     this.correlator = new LiveCorrelator({
       traceIdleMs: options.traceIdleMs,
       incidentGapMs: config.incident_gap,
@@ -106,6 +119,8 @@ export class LiveDriver {
     });
     this.findingSinks = sinks.filter((s) => s.finding !== undefined);
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
+    this.recordSinks = sinks.filter((s) => s.record !== undefined);
+    this.seriesSinks = sinks.filter((s) => s.series !== undefined);
     this.tailer = new Tailer(
       {
         patterns: options.patterns,
@@ -158,7 +173,7 @@ export class LiveDriver {
     await timers.stop();
     await this.guard(async () => {
       for (const state of this.states.values()) await this.deliver(state);
-      this.detection.flush((finding) => this.adoptUntracked(finding));
+      this.detection.flush(this.seriesOutput);
       await this.deliverUntracked();
       await this.publish(this.correlator.flush());
     });
@@ -190,6 +205,29 @@ export class LiveDriver {
     }
     state.reader.end();
     await this.deliver(state);
+  }
+
+  /** What sinks that report on the run (metrics, health) may ask. */
+  probe(): LiveProbe {
+    return {
+      status: () => this.pipelineStatus(),
+      series: () => this.detection.summaries(),
+      sinks: () => this.sinks.flatMap((sink) => (sink.health ? [{ name: sink.name, health: sink.health() }] : [])),
+    };
+  }
+
+  /** Per file: how far behind; lines read, bad input by kind, what waits, the last checkpoint. */
+  async pipelineStatus(): Promise<PipelineStatus> {
+    const files: PipelineStatus['files'] = [];
+    let waiting = 0;
+    for (const state of this.states.values()) {
+      waiting += state.tracker.outstanding;
+      const { follower } = state;
+      if (!follower) continue;
+      const size = await follower.size().catch(() => follower.position);
+      files.push({ path: follower.path, lagBytes: Math.max(0, size - follower.position) });
+    }
+    return { files, linesRead: this.linesTotal, bad: { ...this.badByKind }, waiting, lastCheckpoint: this.lastCheckpoint };
   }
 
   /** Files followed, read rate, lag, findings waiting, bad lines, checkpoint age. */
@@ -233,6 +271,8 @@ export class LiveDriver {
         // Marked now, while the line is being framed, so no checkpoint can pass it before it is delivered.
         finding: (finding) => state.outgoing.push({ finding, mark: state.tracker.mark(finding.source.offset, finding.source.line - 1, acks) }),
         error: (error) => state.errors.push(error),
+        ...(this.recordSinks.length > 0 && { observe: (record, source) => this.observe(record, source) }),
+        points: (batch) => this.pendingPoints.push(...batch),
       },
     );
   }
@@ -287,6 +327,7 @@ export class LiveDriver {
   private async deliver(state: FileState): Promise<void> {
     for (const error of state.errors.splice(0)) {
       this.errorsTotal++;
+      this.badByKind[error.kind] = (this.badByKind[error.kind] ?? 0) + 1;
       await this.deliverRejected(error);
     }
     for (const { finding, mark } of state.outgoing.splice(0)) await this.deliverFinding(finding, () => state.tracker.done(mark));
@@ -319,8 +360,13 @@ export class LiveDriver {
     await this.publish(events.filter((e) => e.type === 'trace'));
   }
 
+  private observe(record: LogRecord, source: Source): void {
+    for (const sink of this.recordSinks) sink.record!(record, source);
+  }
+
   private async poisoned(entry: Rejected): Promise<void> {
     this.errorsTotal++;
+    this.badByKind.poisoned = (this.badByKind.poisoned ?? 0) + 1;
     await this.deliverRejected(entry);
   }
 
@@ -340,7 +386,7 @@ export class LiveDriver {
   /** Every second: idle traces and incidents close, series detectors tick, sinks flush, checkpoints are written. */
   private async tick(): Promise<void> {
     const now = Date.now();
-    this.detection.tick(now, (finding) => this.adoptUntracked(finding));
+    this.detection.tick(now, this.seriesOutput);
     await this.deliverUntracked();
     await this.publish(this.correlator.tick(now));
     for (const sink of this.sinks) await sink.flush?.();
@@ -349,6 +395,8 @@ export class LiveDriver {
 
   private async deliverUntracked(): Promise<void> {
     for (const { finding } of this.untracked.splice(0)) await this.deliverFinding(finding, () => undefined);
+    const points = this.pendingPoints.splice(0);
+    if (points.length > 0) for (const sink of this.seriesSinks) await sink.series!(points);
   }
 
   private async commit(): Promise<void> {
@@ -442,5 +490,6 @@ export async function runLive(request: LiveRequest, signal: AbortSignal): Promis
     return;
   }
   holder.driver = new LiveDriver(request.config, sinks, { ...request.tail, store }, request.reporter, signal);
+  context.probe = holder.driver.probe();
   await holder.driver.run();
 }

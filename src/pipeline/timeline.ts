@@ -31,15 +31,26 @@ export async function runTimeline(request: TimelineRequest): Promise<ScanReport>
   };
   const collector = new FindingCollector({
     maxFindingsPerTrace: request.config.max_findings_per_trace,
-    maxFindings: request.outputs.format === 'ndjson' ? 0 : request.config.max_findings,
+    maxFindings: request.outputs.format === 'ndjson' && request.outputs.html === undefined ? 0 : request.config.max_findings,
     maxTraces: request.config.max_traces,
     incidentGapMs: request.config.incident_gap,
   });
   const { readFindings } = await import('../sinks/search/read-findings.js');
+  const { newestWindow } = await import('./timeline-window.js');
+  // --limit keeps the newest findings: the window starts at the oldest one kept.
+  const window = await newestWindow(request.connection, request.filter, request.limit);
+  if (window.cut) {
+    context.warn(`kept the newest ${request.limit} of ${window.total} findings (--limit ${request.limit}); narrow with --since, --until, --trace, --host or --severity, or raise --limit`);
+  }
   const sinks = await openSinks(request.outputs, context);
   const findingSinks = sinks.filter((s) => s.finding !== undefined);
   try {
-    const { origin } = await readFindings(request.connection, request.filter, request.limit, async (finding) => {
+    let toSkip = window.skip;
+    const { origin } = await readFindings(request.connection, window.filter, window.read, async (finding) => {
+      if (toSkip > 0) {
+        toSkip--;
+        return;
+      }
       collector.add(finding);
       for (const sink of findingSinks) await sink.finding!(finding, () => undefined);
     });

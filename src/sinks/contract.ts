@@ -1,4 +1,6 @@
 import type { Finding } from '../classify/finding.js';
+import { kindSpec } from '../classify/registry.js';
+import type { SeriesSummary } from '../classify/trends/summary.js';
 import type { Incident } from '../correlate/incidents.js';
 import type { TraceSummary } from '../correlate/traces.js';
 
@@ -23,7 +25,7 @@ export function findingJson(f: Finding) {
     memory_used_bytes: f.memory_used_bytes,
     payload_bytes: f.payload_bytes,
     origin: f.origin,
-    ...f.details,
+    ...detailsJson(f),
     source: { file: f.source.file, line: f.source.line, offset: f.source.offset, ...(f.source.record !== undefined ? { record: f.source.record } : {}) },
   };
 }
@@ -54,5 +56,44 @@ export function incidentJson(i: Incident) {
     traces: i.traces,
     severity: i.severity,
     peak_usage_percent: i.peak_usage_percent,
+  };
+}
+
+/** A kind's own fields, dates as ISO times like every other time in the contract. */
+function detailsJson(f: Finding): Record<string, number | string | null> | undefined {
+  const details = f.details;
+  if (details === undefined) return undefined;
+  const fields = kindSpec(f.kind)?.fields ?? {};
+  const out: Record<string, number | string | null> = {};
+  for (const [key, value] of Object.entries(details)) out[key] = fields[key] === 'date' && typeof value === 'number' ? iso(value) : value;
+  return out;
+}
+
+/** A memory series: its verdict and rate, restarts, range, growth windows (its buckets are for the charts and the engine). */
+export function seriesJson(s: SeriesSummary) {
+  return {
+    key: s.key,
+    measure: s.measure,
+    host: s.host,
+    service: s.service,
+    pid: s.pid,
+    verdict: s.verdict,
+    growth_bytes_per_second: s.growth_bytes_per_second,
+    samples: s.samples,
+    first: iso(s.first),
+    last: iso(s.last),
+    min_bytes: s.min_bytes,
+    max_bytes: s.max_bytes,
+    last_bytes: s.last_bytes,
+    limit_bytes: s.limit_bytes,
+    restarts: s.restarts.map((t) => iso(t)),
+    growth: s.growth.map((g) => ({
+      start: iso(g.start),
+      end: iso(g.end),
+      bytes_per_second: g.bytes_per_second,
+      restarts: g.restarts,
+      projected_limit_at: g.projected_limit_at === null ? null : iso(g.projected_limit_at),
+      severity: g.severity,
+    })),
   };
 }

@@ -1,5 +1,5 @@
 import type { ScanReport } from '../correlate/report.js';
-import { findingJson, incidentJson, traceJson } from './contract.js';
+import { findingJson, incidentJson, seriesJson, traceJson } from './contract.js';
 import type { SinkRegistration } from './sink.js';
 
 /**
@@ -13,6 +13,11 @@ export function* renderJson(report: ScanReport): Generator<string> {
   for (const [i, finding] of report.untraced.entries()) yield `${i === 0 ? '' : ','}${JSON.stringify(findingJson(finding))}`;
   yield `],"untraced_findings_omitted":${report.untracedOmitted},"traces_omitted":${report.tracesOmitted}`;
   yield `,"incidents":${JSON.stringify(report.incidents.map(incidentJson))}`;
+  if (report.series) {
+    yield ',"series":[';
+    for (const [i, series] of report.series.entries()) yield `${i === 0 ? '' : ','}${JSON.stringify(seriesJson(series))}`;
+    yield ']';
+  }
   yield `,"errors":${JSON.stringify(report.errors)},"errors_total":${report.errors_total}`;
   if (report.index) yield `,"index":${JSON.stringify(report.index)}`;
   if (report.origin) yield `,"origin":${JSON.stringify(report.origin)}`;

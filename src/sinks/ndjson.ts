@@ -3,7 +3,7 @@ import type { Incident } from '../correlate/incidents.js';
 import type { LiveEvent } from '../correlate/live.js';
 import type { ScanReport } from '../correlate/report.js';
 import type { TraceSummary } from '../correlate/traces.js';
-import { findingJson, incidentJson, traceJson } from './contract.js';
+import { findingJson, incidentJson, seriesJson, traceJson } from './contract.js';
 import type { Sink, SinkRegistration } from './sink.js';
 
 /**
@@ -18,6 +18,7 @@ export function findingLine(finding: Finding): string {
 export function* summaryLines(report: ScanReport): Generator<string> {
   for (const trace of report.traces) yield `${JSON.stringify({ type: 'trace', ...traceJson(trace, false) })}\n`;
   for (const incident of report.incidents) yield `${JSON.stringify({ type: 'incident', ...incidentJson(incident) })}\n`;
+  for (const series of report.series ?? []) yield `${JSON.stringify({ type: 'series', ...seriesJson(series) })}\n`;
   for (const error of report.errors) yield `${JSON.stringify({ type: 'error', ...error })}\n`;
   yield `${JSON.stringify({ type: 'stats', ...report.stats, errors_total: report.errors_total })}\n`;
 }

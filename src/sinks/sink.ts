@@ -1,6 +1,9 @@
-import type { Finding } from '../classify/finding.js';
+import type { Finding, Severity } from '../classify/finding.js';
+import type { SeriesPointBatch, SeriesSummary } from '../classify/trends/summary.js';
 import type { LiveEvent } from '../correlate/live.js';
 import type { ScanReport } from '../correlate/report.js';
+import type { LogRecord } from '../parse/record.js';
+import type { Source } from '../parse/source.js';
 import type { Output } from './output.js';
 import type { Connection } from './search/connection.js';
 import type { Colors } from './terminal.js';
@@ -38,6 +41,15 @@ export interface Sink {
   rejected?(entry: Rejected): Promise<void> | void;
   /** Live correlation: a trace summary, an incident opened or closed. */
   event?(event: LiveEvent): Promise<void> | void;
+  /**
+   * Live runs: every record read, as read (synchronous, so cheap: a metrics sink counts it).
+   * Only sinks that define it cost anything.
+   */
+  record?(record: LogRecord, source: Source): void;
+  /** Buckets of the memory series as they close (live), or all of them as the run ends (batch). */
+  series?(points: SeriesPointBatch): Promise<void> | void;
+  /** Is this sink delivering? (a search engine that stopped answering is not) */
+  health?(): SinkHealth;
   /** Sends what is buffered (a live run calls it every second). */
   flush?(): Promise<void>;
   /**
@@ -46,6 +58,35 @@ export interface Sink {
    */
   summary?(report: ScanReport): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SinkHealth {
+  up: boolean;
+  /** Why not, for /healthz and the status line. */
+  reason?: string;
+  /** Deliveries that failed for good, by reason (bulk item errors, say). */
+  failures?: Record<string, number>;
+}
+
+/** What a live run is doing now, for sinks that report on it (metrics, health). */
+export interface LiveProbe {
+  status(): Promise<PipelineStatus>;
+  /** Every memory series as it stands. */
+  series(): SeriesSummary[];
+  /** Every other sink's health, by name. */
+  sinks(): { name: string; health: SinkHealth }[];
+}
+
+/** A live run's state: what is followed, how far behind, what waits. */
+export interface PipelineStatus {
+  files: { path: string; lagBytes: number }[];
+  linesRead: number;
+  /** Bad input by kind (malformed, invalid, poisoned). */
+  bad: Record<string, number>;
+  /** Findings read but not yet confirmed by every sink. */
+  waiting: number;
+  /** Epoch ms of the last checkpoint write, or undefined. */
+  lastCheckpoint: number | undefined;
 }
 
 export type Mode = 'batch' | 'live';
@@ -64,6 +105,8 @@ export interface SinkContext {
   reject(entry: Rejected): void;
   /** Live runs: aborted once the run is told to stop (a sink waiting for its engine gives up). */
   stopping?: AbortSignal;
+  /** Live runs: the pipeline's state, asked when a sink needs it (set once the run starts). */
+  probe?: LiveProbe;
 }
 
 /** The outputs a run asked for, from the command line (or the config file). */
@@ -75,6 +118,19 @@ export interface OutputOptions {
   deadLetter?: string;
   /** Also index into Elasticsearch / OpenSearch. */
   index?: Connection;
+  /** Write the HTML evidence report to this file. */
+  html?: string;
+  /** Text: how many traces the report lists (default 10); `all` lists every one. */
+  top?: number;
+  all?: boolean;
+  /** Text: keep long messages whole (else cut to the terminal's width). */
+  wide?: boolean;
+  /** Only findings at or above this severity. */
+  severity?: Severity;
+  /** Live: serve Prometheus metrics and /healthz on this host:port. */
+  metricsListen?: string;
+  /** The command line that produced the run (the HTML report says it). */
+  command?: string;
 }
 
 /** A sink as the registry knows it: which runs want it, and how to open it. */

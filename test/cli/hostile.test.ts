@@ -25,7 +25,7 @@ test('a time out of range makes its record invalid; the records after it are rea
     assert.equal(code, 0);
     assert.deepEqual([report.stats.records, report.stats.invalid], [12, 1]);
     assert.match(report.errors[0]!.reason, /^timestamp: out of range: .* is not between 1970 and 2100$/);
-    assert.deepEqual(report.stats.findings, { memory_warning: 5, memory_critical: 2, oversized_payload: 2, oom_kill: 0 });
+    assert.deepEqual(report.stats.findings, { memory_warning: 5, memory_critical: 2, oversized_payload: 2, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
   });
 });
 
@@ -81,7 +81,7 @@ test('--fast finds what the exact path finds: a literal dotted key, whitespace b
     );
     const exact = await scanJson([log]);
     const fast = await scanJson([log, '--fast']);
-    assert.deepEqual(exact.report.stats.findings, { memory_warning: 0, memory_critical: 2, oversized_payload: 1, oom_kill: 0 });
+    assert.deepEqual(exact.report.stats.findings, { memory_warning: 0, memory_critical: 2, oversized_payload: 1, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
     assert.deepEqual(findingsView(fast.report), findingsView(exact.report));
   });
 });

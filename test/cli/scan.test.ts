@@ -12,7 +12,7 @@ const ESC = '\u001b';
 test("the runbook's own events: one warning, one critical, each in its trace (the runbook's jq misses the warning)", async () => {
   const { code, report } = await scanJson([fixture('runbook-events.json')]);
   assert.equal(code, 0);
-  assert.deepEqual(report.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0 });
+  assert.deepEqual(report.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
   assert.deepEqual(
     report.traces.map((t) => [t.trace_id, t.severity, t.peak_usage_percent, t.findings[0]!.source.line]),
     [
@@ -42,7 +42,7 @@ test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
     text: 0,
     poisoned: 0,
     coverage: COVERAGE,
-    findings: { memory_warning: 5, memory_critical: 2, oversized_payload: 2, oom_kill: 0 },
+    findings: { memory_warning: 5, memory_critical: 2, oversized_payload: 2, oom_kill: 0, memory_growth: 0, swap_growth: 0 },
   });
   const trace = report.traces.find((t) => t.trace_id === 'trace_export1')!;
   assert.deepEqual(
@@ -112,11 +112,11 @@ test('a trace seen in two hosts\' files is one summary', async () => {
 test('NDJSON, gzip, arrays, ECS, pino and OpenTelemetry inputs are each read with the right preset', async () => {
   const counts = async (name: string, extra: string[] = []) => (await scanJson([fixture(name), ...extra])).report.stats.findings;
   assert.deepEqual(await counts('app.ndjson.gz'), await counts('app.ndjson'));
-  assert.deepEqual(await counts('array.json'), { memory_warning: 0, memory_critical: 1, oversized_payload: 1, oom_kill: 0 });
-  assert.deepEqual(await counts('ecs.ndjson'), { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0 });
-  assert.deepEqual(await counts('pino.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 1, oom_kill: 0 });
-  assert.deepEqual(await counts('otel.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 1, oom_kill: 0 });
-  assert.deepEqual(await counts('crlf-bom.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 0, oom_kill: 0 });
+  assert.deepEqual(await counts('array.json'), { memory_warning: 0, memory_critical: 1, oversized_payload: 1, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
+  assert.deepEqual(await counts('ecs.ndjson'), { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
+  assert.deepEqual(await counts('pino.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 1, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
+  assert.deepEqual(await counts('otel.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 1, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
+  assert.deepEqual(await counts('crlf-bom.ndjson'), { memory_warning: 1, memory_critical: 0, oversized_payload: 0, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
   const forced = await scanJson([fixture('ecs.ndjson'), '--preset', 'fraiseql']);
   assert.equal(forced.report.stats.untimed, 3, 'the wrong preset finds no time');
   assert.match(forced.stderr, /with --preset fraiseql no record had a time it reads; these records look like ECS \(Elastic Common Schema\), which --preset auto \(the default\) reads/);
@@ -129,7 +129,7 @@ test('bad lines are counted and reported with file:line and a reason; the run go
     [report.stats.lines, report.stats.records, report.stats.malformed, report.stats.invalid, report.stats.untimed],
     [15, 6, 3, 4, 1],
   );
-  assert.deepEqual(report.stats.findings, { memory_warning: 2, memory_critical: 1, oversized_payload: 2, oom_kill: 0 });
+  assert.deepEqual(report.stats.findings, { memory_warning: 2, memory_critical: 1, oversized_payload: 2, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
   assert.deepEqual(
     report.errors.map((e) => [e.line, e.kind]),
     [

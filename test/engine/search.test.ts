@@ -132,7 +132,7 @@ for (const engine of engines) {
       assert.equal(critical.stats.findings.memory_critical, 3);
       assert.equal(critical.stats.findings.memory_warning, 0);
       const hostB = JSON.parse((await runCli(['timeline', '--index-prefix', prefix, '--host', 'app-2', '--format', 'json'], { env })).stdout);
-      assert.deepEqual(hostB.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0 });
+      assert.deepEqual(hostB.stats.findings, { memory_warning: 1, memory_critical: 1, oversized_payload: 0, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
       const window = JSON.parse(
         (await runCli(['timeline', '--index-prefix', prefix, '--since', '2025-12-29T11:00:10Z', '--until', '2025-12-29T11:00:12Z', '--format', 'json'], { env }))
           .stdout,

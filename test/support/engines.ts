@@ -43,9 +43,8 @@ export async function request(engine: TestEngine, method: string, path: string, 
 }
 
 export async function cleanup(engine: TestEngine, prefix: string): Promise<void> {
-  await request(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces?ignore_unavailable=true`);
-  await request(engine, 'DELETE', `/_index_template/${prefix}-findings`);
-  await request(engine, 'DELETE', `/_index_template/${prefix}-traces`);
+  await request(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces,${prefix}-memory?ignore_unavailable=true`);
+  for (const index of ['findings', 'traces', 'memory']) await request(engine, 'DELETE', `/_index_template/${prefix}-${index}`);
 }
 
 /** Fresh index prefixes for one suite, with their indices and templates removed after it. */

@@ -9,7 +9,7 @@ import { withTempDir } from '../support/helpers.js';
 test('defaults match the runbook and README', () => {
   const config = buildConfig(undefined, {});
   assert.deepEqual(config.thresholds, { warn_percent: 80, critical_percent: 90, payload_bytes: 1048576 });
-  assert.equal(config.incident_gap, 300_000);
+  assert.equal(config.incident_gap, 20_000);
   assert.equal(config.max_record_bytes, 1048576);
   assert.equal(config.preset, 'auto');
 });
@@ -36,6 +36,7 @@ test('a bad key in the config file is named with the file', async () => {
     });
     await writeFile(file, JSON.stringify({ incident_gap: 'soon' }));
     await assert.rejects(loadConfig({ config: file }), /incident_gap: not a duration: "soon"/);
+    await assert.rejects(loadConfig({ incidentGap: '300' }), /--incident-gap: a duration needs a unit: "300" \(use e\.g\. 300s or 300ms\)/);
     await writeFile(file, '{ not json');
     await assert.rejects(loadConfig({ config: file }), /is not valid JSON/);
     await assert.rejects(loadConfig({ config: join(dir, 'missing.json') }), /cannot read config file .*missing\.json: ENOENT/);

@@ -85,7 +85,7 @@ test('a detector that throws on a record makes that record invalid, keeps none o
     }),
     needles: () => ({ fields: [], events: [] }),
   };
-  const detection = new Detection(configSchema.parse({}), [...DETECTORS, exploding]);
+  const detection = new Detection(configSchema.parse({}), { live: false }, [...DETECTORS, exploding]);
   const findings: Finding[] = [];
   const handlers = { finding: (f: Finding) => findings.push(f), error: () => assert.fail('errors are returned, not reported twice') };
   const source = { file: 'app.log', line: 7, offset: 70 };

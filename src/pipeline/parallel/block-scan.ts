@@ -20,6 +20,8 @@ export interface BlockResult {
   errors: InputError[];
   /** Series detectors' samples, in line order, for the main thread to feed in order. */
   samples: { tagged: TaggedSample; source: Source }[];
+  /** Records left out by the time window. */
+  outside: number;
 }
 
 export function detectionFor(block: BlockScanConfig): Detection {
@@ -28,7 +30,7 @@ export function detectionFor(block: BlockScanConfig): Detection {
 
 /** Parses, validates and runs the detectors over one block of whole NDJSON lines (in a worker, or in-process). */
 export function scanBlock(bytes: Buffer, first: boolean, detection: Detection): BlockResult {
-  const result: BlockResult = { counts: emptyCounts(), coverage: emptyCoverage(), naiveTimes: 0, keysSeen: [], firstValue: undefined, findings: [], errors: [], samples: [] };
+  const result: BlockResult = { counts: emptyCounts(), coverage: emptyCoverage(), naiveTimes: 0, keysSeen: [], firstValue: undefined, findings: [], errors: [], samples: [], outside: 0 };
   const reader = detection.reader(
     '',
     { framing: 'ndjson', stripBom: first },
@@ -38,8 +40,10 @@ export function scanBlock(bytes: Buffer, first: boolean, detection: Detection): 
       sample: (tagged, source) => result.samples.push({ tagged, source }),
     },
   );
+  const outsideBefore = detection.outsideWindow;
   reader.push(bytes);
   reader.end();
+  result.outside = detection.outsideWindow - outsideBefore;
   result.counts = reader.counts;
   result.coverage = reader.coverage;
   result.naiveTimes = reader.naiveTimes;

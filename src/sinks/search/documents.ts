@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { SeriesPoint, SeriesSummary } from '../../classify/trends/summary.js';
 import { SEVERITY_RANK, type Finding, type FindingKind, type Severity } from '../../classify/finding.js';
 import { kindSpec } from '../../classify/registry.js';
 import { originOf } from '../../classify/rules.js';
@@ -157,4 +159,33 @@ export function traceDocument(t: TraceSummary, updatedAt: string) {
       updated_at: updatedAt,
     },
   };
+}
+
+/** A memory series' bucket as stored; its id is the series and the bucket's start, so a re-run or a later bucket update replaces it. */
+export function memoryDocument(series: Omit<SeriesSummary, 'points'>, point: SeriesPoint, updatedAt: string) {
+  return {
+    '@timestamp': new Date(point.t).toISOString(),
+    ...(series.host !== null ? { host: { name: series.host } } : {}),
+    ...(series.service !== null ? { service: { name: series.service } } : {}),
+    memtrail: {
+      series: series.key,
+      ...(series.pid !== null ? { pid: series.pid } : {}),
+      bucket_seconds: point.width / 1000,
+      samples: point.samples,
+      memory: {
+        used_min_bytes: point.min,
+        used_max_bytes: point.max,
+        used_last_bytes: point.last,
+        ...(point.limit !== null ? { limit_bytes: point.limit, usage_max_percent: (point.max / point.limit) * 100 } : {}),
+        ...(point.swap !== null ? { swap_used_bytes: point.swap } : {}),
+      },
+      verdict: series.verdict,
+      ...(series.growth_bytes_per_second !== null ? { growth_bytes_per_second: series.growth_bytes_per_second } : {}),
+      updated_at: updatedAt,
+    },
+  };
+}
+
+export function memoryDocumentId(series: Pick<SeriesSummary, 'key'>, point: Pick<SeriesPoint, 't'>): string {
+  return createHash('sha256').update(`${series.key}\n${point.t}`).digest('hex').slice(0, 32);
 }

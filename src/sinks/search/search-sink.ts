@@ -1,13 +1,14 @@
 import type { Finding } from '../../classify/finding.js';
 import type { IndexResult, ScanReport } from '../../correlate/report.js';
-import type { Sink, SinkContext } from '../sink.js';
+import type { SeriesPointBatch } from '../../classify/trends/summary.js';
+import type { Sink, SinkContext, SinkHealth } from '../sink.js';
 import { BulkIndexer, type BulkDocument, type BulkFailure } from './bulk-indexer.js';
 import type { Connection } from './connection.js';
-import { findingDocument, traceDocument } from './documents.js';
+import { findingDocument, memoryDocument, memoryDocumentId, traceDocument } from './documents.js';
 import { connect, type SearchEngine } from './engine.js';
 import { EngineError } from './errors.js';
 import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from './trace-summaries.js';
-import { findingsIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
+import { findingsIndex, memoryIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
 
 /** A finding on its way, with what to call once the engine has it (live tails move checkpoints). */
 interface Outgoing {
@@ -46,6 +47,11 @@ export class SearchSink implements Sink {
   private readonly indexedAt = new Date().toISOString();
   private traces = 0;
   private readonly indexer: BulkIndexer<Outgoing> | undefined;
+  /** Memory series buckets: their own writer, so a finding never waits behind a graph's points. */
+  private readonly memoryWriter: BulkIndexer<string> | undefined;
+  private memoryPoints = 0;
+  /** The last request to the engine failed for a reason that may pass (live runs retry). */
+  private lastError: string | undefined;
   private readonly summaries: NodeJS.Timeout | undefined;
   private summarising: Promise<void> | undefined;
 
@@ -65,6 +71,7 @@ export class SearchSink implements Sink {
           giveUp: !live,
           flushIntervalMs: live ? LIVE_FLUSH_MS : undefined,
           onAck: (docs) => {
+            this.lastError = undefined;
             for (const doc of docs) doc.context.confirmed();
           },
           onFail: (failure) => {
@@ -72,7 +79,25 @@ export class SearchSink implements Sink {
             // A rejected document is reported and dead-lettered; holding its checkpoint would stall the file.
             failure.document.context.confirmed();
           },
-          onRetry: (attempt, wait, reason) => context.warn(`retry ${attempt} in ${wait} ms: ${reason}`),
+          onRetry: (attempt, wait, reason) => {
+            this.lastError = reason;
+            context.warn(`retry ${attempt} in ${wait} ms: ${reason}`);
+          },
+        })
+      : undefined;
+    this.memoryWriter = engine
+      ? new BulkIndexer<string>(engine, {
+          flushBytes: connection.flushBytes,
+          concurrency: 1,
+          retries: live ? Number.POSITIVE_INFINITY : connection.retries,
+          maxBackoffMs: live ? 30_000 : 8_000,
+          giveUp: !live,
+          flushIntervalMs: live ? LIVE_FLUSH_MS : undefined,
+          onAck: (docs) => {
+            this.memoryPoints += docs.length;
+            this.lastError = undefined;
+          },
+          onFail: (failure) => this.countFailure(`memory series: ${failure.reason}`),
         })
       : undefined;
     if (live && engine) {
@@ -153,8 +178,34 @@ export class SearchSink implements Sink {
     await this.indexer.add(doc);
   }
 
+  /** Memory series buckets to <prefix>-memory (live: as each minute closes; batch: as the run ends). */
+  async series(batch: SeriesPointBatch): Promise<void> {
+    if (this.memoryWriter === undefined) return;
+    const updatedAt = new Date().toISOString();
+    for (const { series, points } of batch) {
+      if (series.measure !== 'memory_used_bytes') continue;
+      for (const point of points) {
+        await this.memoryWriter.add({
+          index: memoryIndex(this.connection.prefix),
+          id: memoryDocumentId(series, point),
+          body: memoryDocument(series, point, updatedAt),
+          context: series.key,
+        });
+      }
+    }
+  }
+
+  /** Up while the engine answers; down (with why) when it was never reached or the last request failed. */
+  health(): SinkHealth {
+    const failures = Object.fromEntries(this.failures);
+    if (this.engine === undefined) return { up: false, reason: this.unavailable ?? 'search engine unreachable', failures };
+    if (this.lastError !== undefined) return { up: false, reason: `search engine: ${this.lastError}`, failures };
+    return { up: true, failures };
+  }
+
   async flush(): Promise<void> {
     await this.indexer?.flush();
+    await this.memoryWriter?.flush();
   }
 
   /** Batch runs: flushes, derives the trace summaries, and puts what was indexed in the report. */
@@ -171,8 +222,9 @@ export class SearchSink implements Sink {
   async close(): Promise<void> {
     clearInterval(this.summaries);
     if (this.context.mode === 'live' && this.indexer) {
-      await settleWithin(this.indexer.close(), SHUTDOWN_DRAIN_MS);
+      await settleWithin(Promise.all([this.indexer.close(), this.memoryWriter?.close()]), SHUTDOWN_DRAIN_MS);
       this.indexer.abort();
+      this.memoryWriter?.abort();
       await settleWithin(this.summarising ?? this.updateSummaries(), SHUTDOWN_SUMMARIES_MS);
     }
     await this.engine?.close();
@@ -197,8 +249,10 @@ export class SearchSink implements Sink {
     let searchable = finishing;
     if (this.engine && this.indexer) {
       await this.indexer.close();
+      await this.memoryWriter?.close();
       try {
         await this.engine.refresh(findingsIndex(this.connection.prefix));
+        if (this.memoryPoints > 0) await this.engine.refresh(memoryIndex(this.connection.prefix));
         searchable = performance.now();
         await this.writeTraceSummaries(this.engine);
       } catch (error) {
@@ -212,6 +266,7 @@ export class SearchSink implements Sink {
       indexed: this.indexer?.indexed ?? 0,
       failed: [...this.failures.values()].reduce((a, b) => a + b, 0),
       traces: this.traces,
+      memory_points: this.memoryPoints,
       failures: [...this.failures].map(([reason, count]) => ({ reason, count })),
       searchable_after_ms: Math.round(searchable - finishing),
       summaries_ms: Math.round(performance.now() - searchable),

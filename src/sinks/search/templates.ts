@@ -3,12 +3,13 @@ import { KINDS } from '../../classify/registry.js';
 
 export const findingsIndex = (prefix: string) => `${prefix}-findings`;
 export const tracesIndex = (prefix: string) => `${prefix}-traces`;
+export const memoryIndex = (prefix: string) => `${prefix}-memory`;
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const SETTINGS = { number_of_shards: 1, number_of_replicas: 0 };
 
 /** Bumped when a mapping changes, so templates installed by older versions are replaced. */
-export const TEMPLATE_VERSION = 3;
+export const TEMPLATE_VERSION = 4;
 
 const findingProperties = {
   '@timestamp': { type: 'date' },
@@ -60,6 +61,34 @@ const traceProperties = {
   },
 };
 
+/** One document per memory series per bucket (a minute; wider for a long batch series): the runbook's memory graphs. */
+const memoryProperties = {
+  '@timestamp': { type: 'date' },
+  host: { properties: { name: keyword } },
+  service: { properties: { name: keyword } },
+  memtrail: {
+    properties: {
+      series: keyword,
+      pid: keyword,
+      bucket_seconds: { type: 'long' },
+      samples: { type: 'long' },
+      memory: {
+        properties: {
+          used_min_bytes: { type: 'long' },
+          used_max_bytes: { type: 'long' },
+          used_last_bytes: { type: 'long' },
+          limit_bytes: { type: 'long' },
+          usage_max_percent: { type: 'double' },
+          swap_used_bytes: { type: 'long' },
+        },
+      },
+      verdict: keyword,
+      growth_bytes_per_second: { type: 'double' },
+      updated_at: { type: 'date' },
+    },
+  },
+};
+
 function kindFieldMappings(): Record<string, object> {
   const mappings: Record<string, object> = {};
   for (const kind of KINDS) {
@@ -83,5 +112,6 @@ export function templatesFor(prefix: string): Record<string, object> {
   return {
     [findingsIndex(prefix)]: template(`${findingsIndex(prefix)}*`, findingProperties, 'memtrail findings, one document per finding'),
     [tracesIndex(prefix)]: template(`${tracesIndex(prefix)}*`, traceProperties, 'memtrail trace summaries, one document per trace'),
+    [memoryIndex(prefix)]: template(`${memoryIndex(prefix)}*`, memoryProperties, 'memtrail memory series, one document per series per minute'),
   };
 }
