@@ -10,7 +10,9 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import split2 from 'split2';
 import { LineFramer } from '../src/parse/line-framer.js';
+import { benchReport } from './report.js';
 import { benchScaling } from './scaling.js';
+import { benchTrends } from './trends.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, 'bench', 'data');
@@ -167,6 +169,8 @@ async function main(): Promise<void> {
   console.log(`  --fast findings vs exact: ${sameFast ? 'identical' : 'DIFFERENT'} (${fastReport.stats.skipped} lines not parsed)`);
   console.log(`  --threads 2 findings vs exact: ${sameThreads ? 'identical' : 'DIFFERENT'}`);
   console.log(`  bad lines reported (exact): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
+  if (!(await benchReport(file))) process.exitCode = 1;
+  await benchTrends(BIN, file, DATA);
   if (process.env.BENCH_SKIP_INDEX !== '1') await benchIndexing();
   await benchTail();
   if (!(await benchScaling(BIN, join(DATA, 'scaling')))) process.exitCode = 1;

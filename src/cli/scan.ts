@@ -5,12 +5,15 @@ import { ConfigError } from '../config.js';
 import { EXIT } from '../errors.js';
 import { runBatch } from '../pipeline/batch.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
-import type { OutputOptions } from '../sinks/sink.js';
+import type { ReportOptions } from '../sinks/view.js';
 import { engineOptions } from './engine-options.js';
-import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
+import { loadConfig, parseMoment, ruleOptions, type RuleFlags } from './options.js';
+import { viewOptions, viewOutputs, type ViewFlags } from './view-options.js';
 
-interface ScanFlags extends RuleFlags, ConnectionFlags {
+interface ScanFlags extends RuleFlags, ConnectionFlags, ViewFlags {
   index?: boolean;
+  since?: string;
+  until?: string;
   format: 'text' | 'json' | 'ndjson';
   failOn?: Severity;
   deadLetter?: string;
@@ -35,6 +38,9 @@ export function scanCommand(): Command {
       (v: string) => Number(v),
       1,
     );
+  for (const option of viewOptions()) command.addOption(option);
+  command.option('--since <time>', 'judge only records from this time: ISO 8601, or a duration ago (30m: "is it stable now?")');
+  command.option('--until <time>', 'judge only records before this time: ISO 8601, or a duration ago');
   command.option('--index', 'also index findings and trace summaries into Elasticsearch / OpenSearch (see --es-url)');
   for (const option of [...ruleOptions(), ...engineOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScanFlags) => {
@@ -43,13 +49,26 @@ export function scanCommand(): Command {
 }
 
 export async function runScan(inputs: string[], flags: ScanFlags): Promise<number> {
-  const config = await loadConfig(flags);
+  const since = parseMoment('--since', flags.since);
+  const until = parseMoment('--until', flags.until);
+  const loaded = await loadConfig(flags);
+  const config = since === undefined && until === undefined ? loaded : { ...loaded, window: { since, until } };
   if (!Number.isInteger(flags.threads) || flags.threads < 1) throw new ConfigError('--threads: expected a whole number of at least 1');
-  const outputs: OutputOptions = {
+  if (flags.severity !== undefined && flags.format !== 'text' && flags.html === undefined) {
+    throw new ConfigError(
+      `--severity: lists findings in the text and HTML reports; --format ${flags.format} has every finding with its severity (jq 'select(.severity == "critical")')`,
+    );
+  }
+  const { thresholds } = config;
+  const outputs: ReportOptions = {
     format: flags.format,
     color: flags.color,
     deadLetter: flags.deadLetter,
     index: flags.index ? connectionFrom(flags) : undefined,
+    ...viewOutputs(flags),
+    thresholds: { warnPercent: thresholds.warn_percent, criticalPercent: thresholds.critical_percent, payloadBytes: thresholds.payload_bytes },
+    inputs,
+    incidentGapMs: config.incident_gap,
   };
   const outcome = await runBatch({ config, inputs, outputs, threads: flags.threads, progress: flags.progress });
   if (outcome.inputFailures > 0 || outcome.deliveryFailures.length > 0) return EXIT.runtime;

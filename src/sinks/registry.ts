@@ -1,7 +1,9 @@
 import { asError, UsageError } from '../errors.js';
 import { deadLetterSink } from './dead-letter.js';
+import { htmlSink } from './html/sink.js';
 import { jsonSink } from './json.js';
 import { ndjsonSink } from './ndjson.js';
+import { metricsSink } from './metrics/registration.js';
 import { searchSink } from './search/registration.js';
 import type { OutputOptions, Sink, SinkContext, SinkRegistration } from './sink.js';
 import { stderrSink } from './stderr.js';
@@ -12,7 +14,7 @@ import { textSink } from './text.js';
  * what it indexed), the dead-letter file, the stdout formats, then the diagnostics on stderr.
  * A new sink is its module plus one line here.
  */
-export const SINKS: readonly SinkRegistration[] = [searchSink, deadLetterSink, textSink, jsonSink, ndjsonSink, stderrSink];
+export const SINKS: readonly SinkRegistration[] = [metricsSink, searchSink, deadLetterSink, textSink, jsonSink, ndjsonSink, htmlSink, stderrSink];
 
 /** Opens the sinks a run's options ask for, in registry order; if one cannot open, those opened are closed. */
 export async function openSinks(options: OutputOptions, context: SinkContext, registry: readonly SinkRegistration[] = SINKS): Promise<Sink[]> {

@@ -1,142 +1,194 @@
-import { UTCDate } from '@date-fns/utc';
-import { format } from 'date-fns/format';
-import { formatDuration } from 'date-fns/formatDuration';
-import { intervalToDuration } from 'date-fns/intervalToDuration';
-import type { Locale } from 'date-fns/locale';
 import type { Finding, Severity } from '../classify/finding.js';
+import { KINDS } from '../classify/registry.js';
+import { minutesText, size, utcClock } from '../classify/trends/describe.js';
+import type { SeriesSummary } from '../classify/trends/summary.js';
 import type { Incident } from '../correlate/incidents.js';
-import type { TraceSummary } from '../correlate/traces.js';
 import type { LiveEvent } from '../correlate/live.js';
 import type { ScanReport } from '../correlate/report.js';
-import { kindSpec, KINDS } from '../classify/registry.js';
+import type { TraceSummary } from '../correlate/traces.js';
 import type { Sink, SinkRegistration } from './sink.js';
 import { stripControl, type Colors } from './terminal.js';
+import { incidentText, traceHeader, traceTimeline, type LineOptions } from './text-lines.js';
+import { bytes, formatSpan, formatTime, measureText, percent, plural, severityLabel, severityWord, terminalWidth, MESSAGE_COLUMNS } from './text-format.js';
+import { trendsSection } from './trends-text.js';
+import { allFindings, atLeast, filterBySeverity, headlineOf, rankTraces, untracedSummary, type ReportOptions, type Thresholds } from './view.js';
 
-const SHORT_UNITS: Record<string, string> = {
-  xYears: 'y',
-  xMonths: 'mo',
-  xWeeks: 'w',
-  xDays: 'd',
-  xHours: 'h',
-  xMinutes: 'm',
-  xSeconds: 's',
-};
+export { findingText, incidentText, traceHeader, traceTimeline } from './text-lines.js';
+export { formatSpan, formatTime, measureText } from './text-format.js';
 
-/** date-fns' locale hook, used to get compact units ("4m 33s") from formatDuration. */
-const compactLocale: Pick<Locale, 'formatDistance'> = {
-  formatDistance: (token, count) => `${count}${SHORT_UNITS[token] ?? token}`,
-};
-
-/** A time in UTC; a record without one shows as "(no time)", as wide as a time would be. */
-export function formatTime(ms: number | null, pattern = 'yyyy-MM-dd HH:mm:ss.SSS'): string {
-  if (ms === null) return '(no time)'.padEnd(pattern.length);
-  return format(new UTCDate(ms), pattern);
+/** How the text report is laid out. */
+export interface TextOptions {
+  /** How many traces (and incidents) are listed; `all` lists every one, and every finding of each. */
+  top: number;
+  all: boolean;
+  /** The terminal's width lines are fitted to; Infinity for a pipe or --wide. */
+  width: number;
+  /** Messages are cut past this; Infinity keeps them whole (--wide). */
+  messageMax: number;
+  severity?: Severity;
+  thresholds?: Thresholds;
+  incidentGapMs?: number;
 }
 
-/** "1.2s" under a minute, else "4m 33s" / "2h 5m 0s" (date-fns duration, compact units). */
-export function formatSpan(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
-  const duration = intervalToDuration({ start: 0, end: ms });
-  return formatDuration(duration, { locale: compactLocale, delimiter: ' ', zero: false });
+export const DEFAULT_TOP = 10;
+
+const DEFAULTS: TextOptions = { top: DEFAULT_TOP, all: false, width: Infinity, messageMax: Infinity };
+
+const joinAnd = (parts: string[]) => (parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`);
+
+/** The time span of the findings: the date once, the end's date only when it differs. */
+function spanText(from: number, to: number): string {
+  const sameDay = formatTime(from, 'yyyy-MM-dd') === formatTime(to, 'yyyy-MM-dd');
+  return `${formatTime(from, 'yyyy-MM-dd HH:mm:ss')} → ${formatTime(to, sameDay ? 'HH:mm:ss' : 'yyyy-MM-dd HH:mm:ss')} UTC (${formatSpan(to - from)})`;
 }
 
-function severityLabel(severity: Severity, c: Colors): string {
-  return severity === 'critical' ? c.bold(c.red('CRITICAL')) : c.yellow('WARNING ');
+function seriesName(s: Pick<SeriesSummary, 'host' | 'service'>): string {
+  return [s.host, s.service].filter((p): p is string => p !== null).map(stripControl).join('/') || '(no host or service)';
 }
 
-// Two decimals at most, so 80.01 % does not print as an innocent-looking 80.0 %.
-function percent(value: number | null): string {
-  return value === null ? '' : `${Number(value.toFixed(2))}%`;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function bytes(value: number | null): string {
-  if (value === null) return '';
-  return value >= 1048576 ? `${(value / 1048576).toFixed(1)} MiB` : `${(value / 1024).toFixed(1)} KiB`;
-}
-
-/** A finding's headline measure, as its kind's spec says (usage, payload size, growth rate…). */
-export function measureText(finding: Finding): string {
-  const spec = kindSpec(finding.kind);
-  const field = spec?.measure ?? 'usage_percent';
-  const value = (field in finding ? finding[field as keyof Finding] : finding.details?.[field]) as number | null | undefined;
-  if (value === null || value === undefined || typeof value !== 'number') return '';
-  switch (spec?.unit) {
-    case 'bytes':
-      return bytes(value);
-    case 'bytes_per_second':
-      return `${bytes(value)}/s`;
-    default:
-      return percent(value);
+/** A growing series in a line: where, how fast, and when it reaches its limit at this rate (as Memory trends says it). */
+export function growingText(s: SeriesSummary, c: Colors): string {
+  const what = s.measure === 'swap_used_bytes' ? 'swap' : 'memory';
+  const facts: string[] = [];
+  if (s.growth_bytes_per_second !== null) facts.push(`+${size(Math.abs(s.growth_bytes_per_second) * 1800)} per 30m`);
+  const latest = s.growth.at(-1);
+  if (s.limit_bytes !== null && latest?.projected_limit_at != null) {
+    const left = latest.projected_limit_at - latest.end;
+    facts.push(
+      left <= 0
+        ? `at its ${size(s.limit_bytes)} limit`
+        : `reaches its ${size(s.limit_bytes)} limit at ${utcClock(latest.projected_limit_at)}, ${minutesText(left)} after the last sample`,
+    );
   }
+  if (s.restarts.length > 0) facts.push(plural(s.restarts.length, 'restart'));
+  return `${c.bold(c.red(`${what} growing`))} on ${seriesName(s)}${facts.length > 0 ? `: ${facts.join(', ')}` : ''}`;
 }
 
-export function findingText(finding: Finding, origin: number | null, c: Colors): string {
-  const measure = measureText(finding);
-  const message = stripControl(finding.message ?? '');
-  const event = stripControl(finding.event ?? '');
-  return [
-    `  ${c.dim((finding.timestamp === null || origin === null ? '' : `+${formatSpan(finding.timestamp - origin)}`).padEnd(9))}`,
-    formatTime(finding.timestamp, 'HH:mm:ss.SSS'),
-    severityLabel(finding.severity, c),
-    finding.kind.padEnd(17),
-    measure.padStart(9),
-    `${event}${event && message ? ' ' : ''}${c.dim(message ? `"${message}"` : '')}`,
-    c.dim(`${stripControl(finding.source.file)}:${finding.source.line}`),
-  ].join('  ');
-}
-
-export function traceHeader(trace: TraceSummary, c: Colors): string {
-  const counts = Object.entries(trace.counts)
-    .map(([kind, n]) => `${n} ${kind}`)
-    .join(', ');
-  const parts = [
-    c.bold(stripControl(trace.trace_id)),
-    trace.severity === 'critical' ? c.red('critical') : c.yellow('warning'),
-    trace.first_seen === null || trace.last_seen === null || trace.duration_ms === null
-      ? 'no times in its records'
-      : `${formatTime(trace.first_seen)} → ${formatTime(trace.last_seen, 'HH:mm:ss.SSS')} UTC (${formatSpan(trace.duration_ms)})`,
-  ];
-  if (trace.peak_usage_percent !== null) parts.push(`peak ${percent(trace.peak_usage_percent)}`);
-  if (trace.max_payload_bytes !== null) parts.push(`max payload ${bytes(trace.max_payload_bytes)}`);
-  parts.push(counts);
-  if (trace.hosts.length > 0) parts.push(`hosts ${trace.hosts.map(stripControl).join(',')}`);
-  return parts.join('  ');
-}
-
-export function traceTimeline(trace: TraceSummary, c: Colors): string {
-  const lines = [traceHeader(trace, c), ...trace.findings.map((f) => findingText(f, trace.first_seen, c))];
-  if (trace.findings_omitted > 0) lines.push(c.dim(`  … ${trace.findings_omitted} more findings not kept`));
-  return `${lines.join('\n')}\n\n`;
-}
-
-export function incidentText(incident: Incident, c: Colors): string {
-  const peak = incident.peak_usage_percent === null ? '' : `  peak ${percent(incident.peak_usage_percent)}`;
-  return `  ${formatTime(incident.start)} → ${formatTime(incident.end, 'HH:mm:ss.SSS')} UTC (${formatSpan(
-    incident.end - incident.start,
-  )})  ${incident.severity === 'critical' ? c.red('critical') : c.yellow('warning')}  ${plural(incident.findings, 'finding')} in ${plural(
-    incident.traces,
-    'trace',
-  )}${peak}`;
-}
-
-/** `--format text`: one timeline per trace, then the untraced findings, then a summary. */
-export function* renderText(report: ScanReport, c: Colors): Generator<string> {
-  for (const trace of report.traces) yield traceTimeline(trace, c);
-  if (report.untraced.length > 0) {
-    const origin = report.untraced.find((f) => f.timestamp !== null)?.timestamp ?? null;
-    yield `${c.bold('(no trace id)')}  ${plural(report.untraced.length, 'finding')}\n`;
-    for (const f of report.untraced) yield `${findingText(f, origin, c)}\n`;
-    yield '\n';
+/** The answer: how bad (worst severity, counts), where (traces, hosts), since when, and what is growing. */
+export function headlineLines(report: ScanReport, c: Colors, options: TextOptions): string[] {
+  const h = headlineOf(report);
+  const s = report.stats;
+  if (h.worst === null) {
+    const read = report.origin ? `read back from ${report.origin}` : `in ${plural(s.records, 'record')} (${plural(s.files, 'file')})`;
+    return [`${c.bold(c.green('OK'))}  no findings ${read}`];
   }
-  if (report.untracedOmitted > 0 || report.tracesOmitted > 0) {
-    const left = [
-      report.tracesOmitted > 0 ? `${plural(report.tracesOmitted, 'less severe trace')}` : '',
-      report.untracedOmitted > 0 ? `${plural(report.untracedOmitted, 'finding')} without a trace id` : '',
-    ].filter(Boolean);
-    yield c.dim(`(not listed, past the report's budget: ${left.join(' and ')}; the counts below include them; --format ndjson streams every finding)\n\n`);
+  const badge = h.worst === 'critical' ? c.bold(c.red('CRITICAL')) : c.bold(c.yellow('WARNING'));
+  const { critical, warning } = h.bySeverity;
+  const counts = `${h.bySeverityAtLeast ? 'at least ' : ''}${
+    critical > 0 && warning > 0 ? `${critical} critical and ${plural(warning, 'warning finding')}` : critical > 0 ? plural(critical, 'critical finding') : plural(warning, 'warning finding')
+  }`;
+  const where: string[] = [];
+  const untraced = report.untraced.length + report.untracedOmitted;
+  if (h.traces === 0) where.push('without a trace id');
+  else where.push(`in ${plural(h.traces, 'trace')}${untraced > 0 ? ` (+ ${untraced} without a trace id)` : ''}`);
+  if (h.hosts.length > 0) where.push(`on ${plural(h.hosts.length, 'host')}${h.hosts.length <= 3 ? ` (${h.hosts.map(stripControl).join(', ')})` : ''}`);
+  const when = h.from !== null && h.to !== null ? `, ${spanText(h.from, h.to)}` : '';
+  const lines = [`${badge}  ${counts} ${where.join(' ')}${when}`];
+  const growing = (report.series ?? []).filter((x) => x.verdict === 'growing');
+  for (const x of growing.slice(0, 3)) lines.push(`  ${growingText(x, c)}`);
+  if (growing.length > 3) lines.push(`  … and ${growing.length - 3} more growing series (Memory trends below)`);
+  const facts: string[] = [];
+  if (h.peakUsage !== null) facts.push(`peak usage ${percent(h.peakUsage)}`);
+  // Kinds that are critical by nature and not a usage (an OOM kill): said with when the last one was.
+  for (const kind of KINDS.filter((k) => !k.memory && k.severities.length === 1 && k.severities[0] === 'critical')) {
+    const n = s.findings[kind.name] ?? 0;
+    if (n === 0) continue;
+    const last = [...allFindings(report)].filter((f) => f.kind === kind.name && f.timestamp !== null).reduce<number | null>((m, f) => Math.max(m ?? 0, f.timestamp!), null);
+    facts.push(`${n} ${kind.name}${last === null ? '' : ` (${n === 1 ? '' : 'last '}${formatTime(last, 'HH:mm:ss')} UTC)`}`);
   }
+  if (h.maxPayload !== null) facts.push(`largest payload ${bytes(h.maxPayload)}`);
+  if (report.origin) facts.push(`read back from ${report.origin}`);
+  if (facts.length > 0) lines.push(`  ${facts.join(', ')}`);
+  if (options.severity === 'critical') lines.push(c.dim('  listing critical findings only (--severity critical)'));
+  return lines;
+}
+
+/** The incidents to list: every one, or the `top` worst (severity, peak, size) in time order. */
+function listedIncidents(incidents: readonly Incident[], options: TextOptions): Incident[] {
+  if (options.all || incidents.length <= options.top) return [...incidents];
+  const chosen = new Set(
+    [...incidents]
+      .sort((a, b) => atLeastRank(b) - atLeastRank(a) || (b.peak_usage_percent ?? -1) - (a.peak_usage_percent ?? -1) || b.findings - a.findings || a.start - b.start)
+      .slice(0, options.top),
+  );
+  return incidents.filter((i) => chosen.has(i));
+}
+
+const atLeastRank = (i: Incident) => (i.severity === 'critical' ? 1 : 0);
+
+function incidentLines(report: ScanReport, shown: readonly Incident[], c: Colors, options: TextOptions): string[] {
+  const all = report.incidents;
+  const critical = all.filter((i) => i.severity === 'critical').length;
+  const gap = options.incidentGapMs === undefined ? '' : c.dim(`  findings no more than ${formatSpan(options.incidentGapMs)} apart (--incident-gap)`);
+  if (all.length === 0) {
+    const why = report.stats.untimed > 0 && report.traces.length + report.untraced.length > 0 ? ': no finding had a time' : '';
+    return [`${c.bold('Incidents')}  none${why}`];
+  }
+  const head = `${c.bold('Incidents')}  ${all.length}${critical > 0 && critical < all.length ? `, ${critical} critical` : ''}${gap}`;
+  return [head, ...shown.map((i) => incidentText(i, c))];
+}
+
+/** What the text report does not list, and how to see it: the last line. */
+function leftOutLine(report: ScanReport, listed: { traces: TraceSummary[]; ranked: TraceSummary[]; incidents: number; hidden: number }, options: TextOptions): string {
+  const groups: string[] = [];
+  const notListed: string[] = [];
+  const traces = listed.ranked.slice(listed.traces.length);
+  if (traces.length > 0) {
+    const critical = traces.filter((t) => t.severity === 'critical').length;
+    notListed.push(`${plural(traces.length, 'trace')} (${critical === 0 ? 'warning only' : `${critical} critical`})`);
+  }
+  const incidents = report.incidents.length - listed.incidents - listed.hidden;
+  if (incidents > 0) notListed.push(plural(incidents, 'incident'));
+  if (notListed.length > 0) groups.push(`${joinAnd(notListed)} (--top N or --all lists them)`);
+  if (options.severity === 'critical') {
+    const hidden: string[] = [];
+    const hiddenTraces = report.traces.filter((t) => !atLeast(t.severity, 'critical')).length;
+    if (hiddenTraces > 0) hidden.push(plural(hiddenTraces, 'warning-only trace'));
+    if (listed.hidden > 0) hidden.push(plural(listed.hidden, 'warning-only incident'));
+    if (hidden.length > 0) groups.push(`${joinAnd(hidden)} (--severity critical)`);
+  }
+  const budget: string[] = [];
+  if (report.tracesOmitted > 0) budget.push(plural(report.tracesOmitted, 'less severe trace'));
+  const omitted = report.traces.reduce((n, t) => n + t.findings_omitted, report.untracedOmitted);
+  if (omitted > 0) budget.push(plural(omitted, 'finding'));
+  if (budget.length > 0) groups.push(`${joinAnd(budget)} past the report's budget (counted above; --format ndjson streams every finding)`);
+  if (groups.length === 0) return '';
+  return `Not listed: ${groups.join('; ')}. --format json or --html FILE has every kept finding.\n`;
+}
+
+/**
+ * `--format text`, for a person: the answer first (headline, incidents, memory trends), then the
+ * top traces with their timelines, the input read, and one line on what was left out.
+ */
+export function* renderText(report: ScanReport, c: Colors, layout: Partial<TextOptions> = {}): Generator<string> {
+  const options: TextOptions = { ...DEFAULTS, ...layout };
+  const lines: LineOptions = { width: options.width, messageMax: options.messageMax, thresholds: options.thresholds, every: options.all };
+  yield `${headlineLines(report, c, options).join('\n')}\n\n`;
+
+  const view = filterBySeverity(report, options.severity);
+  const incidents = listedIncidents(view.incidents, options);
+  yield `${incidentLines(view, incidents, c, options).join('\n')}\n`;
+  if (incidents.length < view.incidents.length) {
+    const rest = view.incidents.filter((i) => !incidents.includes(i));
+    const critical = rest.filter((i) => i.severity === 'critical').length;
+    yield c.dim(`  … ${plural(rest.length, 'more incident')} (${critical === 0 ? 'warning only' : `${critical} critical`}; --all lists them)\n`);
+  }
+  yield '\n';
+
+  const trends = trendsSection(report.series ?? [], c, Number.isFinite(lines.width) ? lines.width : Infinity);
+  if (trends.length > 0) yield `${trends.join('\n')}\n\n`;
+
+  const untraced = untracedSummary(view);
+  const ranked = rankTraces(untraced ? [...view.traces, untraced] : view.traces);
+  const shown = options.all ? ranked : ranked.slice(0, options.top);
+  if (shown.length > 0) {
+    // The findings without a trace id have a timeline of their own, ranked with the traces.
+    const word = untraced ? 'timeline' : 'trace';
+    const title = shown.length < ranked.length ? `Top ${shown.length} of ${plural(ranked.length, word)}` : plural(ranked.length, word);
+    yield `${c.bold(title)}  ${c.dim('most severe first, then by peak usage and payload size')}\n`;
+    for (const trace of shown) yield traceTimeline(trace, c, lines);
+  }
+
   const s = report.stats;
   const skipped = s.skipped > 0 ? `, ${s.skipped} lines not parsed (--fast)` : '';
   yield report.origin
@@ -150,7 +202,9 @@ export function* renderText(report: ScanReport, c: Colors): Generator<string> {
   });
   yield `  findings: ${counts.join(', ')} in ${plural(report.traces.length, 'trace')}\n`;
   yield `  incidents: ${report.incidents.length}\n`;
-  for (const incident of report.incidents) yield `${incidentText(incident, c)}\n`;
+  const hidden = report.incidents.length - view.incidents.length;
+  const left = leftOutLine(report, { traces: shown, ranked, incidents: incidents.length, hidden }, options);
+  if (left) yield `\n${c.dim(left)}`;
 }
 
 /** A live tail's line for one finding, printed as it arrives. */
@@ -173,7 +227,7 @@ export function liveTraceText(trace: TraceSummary, reason: string, c: Colors): s
 }
 
 export function incidentOpenedText(incident: Incident, c: Colors): string {
-  return `${c.bold('▲ incident opened')}  ${formatTime(incident.start)} UTC  ${incident.severity === 'critical' ? c.red('critical') : c.yellow('warning')}`;
+  return `${c.bold('▲ incident opened')}  ${formatTime(incident.start)} UTC  ${severityWord(incident.severity, c)}`;
 }
 
 export function incidentClosedText(incident: Incident, c: Colors): string {
@@ -185,12 +239,25 @@ export function liveEventText(event: LiveEvent, c: Colors): string {
   return event.type === 'incident_opened' ? incidentOpenedText(event.incident, c) : incidentClosedText(event.incident, c);
 }
 
-/** `--format text`: the report's timelines once the run is over; a live run prints a line per finding and event. */
+/** The text layout a run's output options ask for. */
+export function textOptionsFrom(options: ReportOptions, width = terminalWidth()): TextOptions {
+  return {
+    top: options.top ?? DEFAULT_TOP,
+    all: options.all ?? false,
+    width: options.wide ? Infinity : (width ?? Infinity),
+    messageMax: options.wide ? Infinity : MESSAGE_COLUMNS,
+    severity: options.severity,
+    thresholds: options.thresholds,
+    incidentGapMs: options.incidentGapMs,
+  };
+}
+
+/** `--format text`: the report once the run is over; a live run prints a line per finding and event. */
 export const textSink: SinkRegistration = {
   name: 'text',
   modes: ['batch', 'live'],
   wanted: (options) => options.format === 'text',
-  open: (_options, { stdout, colors, mode }) => {
+  open: (options, { stdout, colors, mode }) => {
     const sink: Sink = { name: 'text', close: () => Promise.resolve() };
     if (mode === 'live') {
       sink.finding = async (finding, ack) => {
@@ -199,8 +266,9 @@ export const textSink: SinkRegistration = {
       };
       sink.event = (event) => stdout.write(`${liveEventText(event, colors)}\n`);
     } else {
+      const layout = textOptionsFrom(options);
       sink.summary = async (report) => {
-        for (const chunk of renderText(report, colors)) await stdout.write(chunk);
+        for (const chunk of renderText(report, colors, layout)) await stdout.write(chunk);
       };
     }
     return Promise.resolve(sink);
