@@ -1,20 +1,24 @@
 /**
- * `npm run engine -- start|stop|status [elasticsearch|opensearch]`
+ * `npm run engine -- start|stop|status|fetch [elasticsearch|opensearch]`
  *
  * Runs a real single-node search engine on 127.0.0.1 for development and tests, from the
  * runnable integ-test distributions Elastic and OpenSearch publish on Maven Central (no Docker).
- * The zip is fetched once with mvn into .cache/engines (git-ignored); the node is unpacked into the
- * system temp folder and runs as an unprivileged user, since both engines refuse to run as root
- * and a clone under /root is not readable by another user. The last line `start` prints is the
- * engine's base URL.
+ * The zip is fetched once with mvn into .cache/engines (git-ignored), with progress on stderr
+ * (`fetch` does only that); the node is unpacked into the system temp folder and runs as an
+ * unprivileged user, since both engines refuse to run as root and a clone under /root is not
+ * readable by another user. The last line `start` (and `status`) prints is the engine's URL as
+ * memtrail takes it: `--es-url "$(npm run -s engine -- status)"` works as it is (the development
+ * user's credentials are in it).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import cliProgress from 'cli-progress';
 
 type EngineKind = 'elasticsearch' | 'opensearch';
 
@@ -111,7 +115,7 @@ async function healthy(url: string, auth: Record<string, string> = {}): Promise<
 }
 
 /** Fetches the distribution zip once, trying each version in turn. */
-function fetchZip(kind: EngineKind): { zip: string; version: string } {
+async function fetchZip(kind: EngineKind): Promise<{ zip: string; version: string }> {
   const spec = ENGINES[kind];
   mkdirSync(CACHE, { recursive: true });
   for (const version of spec.versions) {
@@ -120,18 +124,93 @@ function fetchZip(kind: EngineKind): { zip: string; version: string } {
   }
   for (const version of spec.versions) {
     const artifact = `${spec.group}:${spec.artifact}:${version}:zip`;
-    log(`fetching ${artifact} from Maven Central …`);
-    try {
-      execFileSync('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${CACHE}`], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      const zip = join(CACHE, `${spec.artifact}-${version}.zip`);
-      if (existsSync(zip)) return { zip, version };
-    } catch {
-      log(`${artifact} could not be fetched`);
-    }
+    const zip = join(CACHE, `${spec.artifact}-${version}.zip`);
+    if ((await mavenCopy(spec, version)) && existsSync(zip)) return { zip, version };
+    log(`${artifact} could not be fetched`);
   }
   throw new Error(`no ${kind} version among ${spec.versions.join(', ')} could be fetched`);
+}
+
+/** Where Maven keeps (and, while downloading, writes `<file>.part`) the artifact in its local repository. */
+function localRepositoryFile(spec: EngineSpec, version: string): string {
+  return join(homedir(), '.m2', 'repository', ...spec.group.split('.'), spec.artifact, version, `${spec.artifact}-${version}.zip`);
+}
+
+/** The zip's size on Maven Central, for the progress bar; undefined when it cannot be asked (a mirror, no network). */
+async function expectedSize(spec: EngineSpec, version: string): Promise<number | undefined> {
+  const path = [...spec.group.split('.'), spec.artifact, version, `${spec.artifact}-${version}.zip`].join('/');
+  try {
+    const response = await fetch(`https://repo1.maven.org/maven2/${path}`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    const length = Number(response.headers.get('content-length'));
+    return response.ok && length > 0 ? length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `mvn dependency:copy` of one version into the cache. A download shows a progress bar on stderr
+ * (a line every few seconds when stderr is not a terminal): the size of the file Maven is writing,
+ * against the size Maven Central gives. Maven's output is kept for a failure.
+ */
+async function mavenCopy(spec: EngineSpec, version: string): Promise<boolean> {
+  const artifact = `${spec.group}:${spec.artifact}:${version}:zip`;
+  const inRepository = localRepositoryFile(spec, version);
+  const megabytes = (n: number) => (n / 1e6).toFixed(0);
+  const began = Date.now();
+  // Already in Maven's local repository: a copy, nothing to watch. Otherwise a download, with a bar.
+  const cached = existsSync(inRepository);
+  const total = cached ? undefined : await expectedSize(spec, version);
+  log(cached ? `copying ${artifact} from Maven's local repository …` : `fetching ${artifact} (${total ? `${megabytes(total)} MB` : 'size unknown'}) from Maven Central …`);
+  const bar = cached
+    ? undefined
+    : new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: total ? `engine: ${spec.artifact} ${version} [{bar}] {percentage}% | {done}/{all} MB` : `engine: ${spec.artifact} ${version} {done} MB`,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+          hideCursor: true,
+          fps: 4,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+  const show = (written: number) => bar?.update(Math.min(written, total ?? written), { done: megabytes(written), all: megabytes(total ?? 0) });
+  bar?.start(total ?? 0, 0, { done: '0', all: megabytes(total ?? 0) });
+  const poll = setInterval(() => show(Math.max(sizeOf(`${inRepository}.part`), sizeOf(inRepository))), 500);
+  const child = spawn('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${CACHE}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const code: number | null = await new Promise((resolve) => {
+    child.on('error', (error) => {
+      output += error.message;
+      resolve(null);
+    });
+    child.on('close', resolve);
+  });
+  clearInterval(poll);
+  const fetched = join(CACHE, `${spec.artifact}-${version}.zip`);
+  if (code === 0) show(sizeOf(fetched));
+  bar?.stop();
+  if (code !== 0) {
+    // Maven's own words, without the colour codes it writes even when told -B.
+    const said = stripVTControlCharacters(output).trim();
+    if (said) process.stderr.write(`${said}\n`);
+    return false;
+  }
+  log(`${cached ? 'copied' : 'fetched'} ${spec.artifact} ${version} (${megabytes(sizeOf(fetched))} MB) in ${((Date.now() - began) / 1000).toFixed(0)} s`);
+  return true;
 }
 
 function asRoot(): boolean {
@@ -159,16 +238,28 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The URL as memtrail takes it: with the development user's credentials in it (memtrail moves
+ * them to basic auth and never prints them), so the line works as `--es-url` or MEMTRAIL_ES_URL.
+ */
+function usableUrl(state: Pick<EngineState, 'url' | 'username' | 'password'>): string {
+  if (!state.username) return state.url;
+  const url = new URL(state.url);
+  url.username = encodeURIComponent(state.username);
+  url.password = encodeURIComponent(state.password ?? '');
+  return url.toString().replace(/\/+$/, '');
+}
+
 async function start(kind: EngineKind): Promise<void> {
   const running = readState(kind);
   if (running && alive(running.pid) && (await healthy(running.url, authHeader(running)))) {
     log(`${kind} ${running.version} already running (pid ${running.pid})`);
-    console.log(running.url);
+    console.log(usableUrl(running));
     return;
   }
   const spec = ENGINES[kind];
   const began = Date.now();
-  const { zip, version } = fetchZip(kind);
+  const { zip, version } = await fetchZip(kind);
   const base = join(tmpdir(), `memtrail-${kind}-${version}`);
   const home = join(base, `${spec.artifact}-${version}`);
   if (!existsSync(join(home, spec.bin))) {
@@ -253,10 +344,8 @@ async function start(kind: EngineKind): Promise<void> {
   const state: EngineState = { kind, version, url, ...credentials, pid, home, startedAt: new Date().toISOString() };
   writeFileSync(statePath(kind), JSON.stringify(state, null, 2));
   log(`${kind} ${version} healthy after ${((Date.now() - began) / 1000).toFixed(1)}s (pid ${pid})`);
-  if (credentials.username) {
-    log(`basic auth: export MEMTRAIL_ES_USERNAME=${credentials.username} MEMTRAIL_ES_PASSWORD=${credentials.password}`);
-  }
-  console.log(url);
+  if (credentials.username) log(`the URL below carries the user ${credentials.username} and its password: use it as --es-url or MEMTRAIL_ES_URL`);
+  console.log(usableUrl(state));
 }
 
 function tail(logs: string): string {
@@ -287,7 +376,7 @@ async function status(kind: EngineKind): Promise<number> {
   const state = readState(kind);
   if (state && alive(state.pid) && (await healthy(state.url, authHeader(state)))) {
     log(`${kind} ${state.version} running since ${state.startedAt} (pid ${state.pid})`);
-    console.log(state.url);
+    console.log(usableUrl(state));
     return 0;
   }
   log(`${kind} is not running`);
@@ -301,7 +390,8 @@ async function main(): Promise<void> {
   if (action === 'start') await start(kind);
   else if (action === 'stop') await stop(kind);
   else if (action === 'status') process.exitCode = await status(kind);
-  else throw new Error('usage: npm run engine -- start|stop|status [elasticsearch|opensearch]');
+  else if (action === 'fetch') await fetchZip(kind);
+  else throw new Error('usage: npm run engine -- start|stop|status|fetch [elasticsearch|opensearch]');
 }
 
 main().catch((error: Error) => {

@@ -8,6 +8,7 @@ import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection
 import { stripControl } from '../sinks/terminal.js';
 import { engineOptions } from './engine-options.js';
 import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
+import { resolveTailTargets, startLine } from './tail-start.js';
 
 interface TailFlags extends RuleFlags, ConnectionFlags {
   format: 'text' | 'ndjson';
@@ -21,6 +22,8 @@ interface TailFlags extends RuleFlags, ConnectionFlags {
   index?: boolean;
   deadLetter?: string;
   color?: boolean;
+  metricsListen?: string;
+  waitForFiles?: boolean;
 }
 
 export function tailCommand(): Command {
@@ -40,10 +43,12 @@ export function tailCommand(): Command {
     .option('--poll-interval <duration>', 'how often files are checked when no change is signalled', '250ms')
     .option('--scan-interval <duration>', 'how often paths and globs are matched again for new and rotated files', '1s')
     .option('--close-inactive <duration>', 'let go of a renamed or deleted file after this long without new data', '5s')
+    .option('--wait-for-files', 'keep waiting for paths and globs that match no file yet, as Filebeat does (default: say so and follow the rest)')
     .option('--index', 'also index findings and trace summaries (see --es-url)')
     .option('--dead-letter <file>', 'append malformed lines, invalid records and findings the engine rejected to FILE')
     .option('--color', 'force colours on')
-    .option('--no-color', 'force colours off');
+    .option('--no-color', 'force colours off')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on /metrics and a health check on /healthz (e.g. 127.0.0.1:9464)');
   for (const option of [...ruleOptions(), ...engineOptions()]) command.addOption(option);
   return command.action(async (paths: string[], flags: TailFlags) => {
     process.exitCode = await runTail(paths, flags);
@@ -64,7 +69,11 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
     discoverMs: parseDuration('--scan-interval', flags.scanInterval),
     statusMs,
   } as const;
-  const outputs = { format: flags.format, color: flags.color, deadLetter: flags.deadLetter, index: flags.index ? connectionFrom(flags) : undefined };
+  const outputs = { format: flags.format, color: flags.color, deadLetter: flags.deadLetter, index: flags.index ? connectionFrom(flags) : undefined, metricsListen: flags.metricsListen };
+  const stdin = patterns.length === 1 && patterns[0] === '-';
+  const targets = stdin ? undefined : await resolveTailTargets(patterns, flags.waitForFiles ?? false, warn);
+  const statePath = flags.state ?? defaultStatePath();
+  if (process.stderr.isTTY) warn(targets ? await startLine(targets, tail.from, statePath) : 'following standard input; Ctrl-C to stop');
   // Signals are caught from here on, so that even waiting for the engine ends cleanly.
   const stop = new AbortController();
   const requestStop = () => stop.abort();
@@ -75,8 +84,8 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
     {
       config,
       outputs,
-      tail,
-      statePath: flags.state ?? defaultStatePath(),
+      tail: { ...tail, patterns: targets?.patterns ?? patterns },
+      statePath,
       reporter: {
         warn,
         // Truncation and unreadable files are always said; files opened and let go with --status-interval.

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { z } from 'zod';
 import type { Severity } from '../classify/finding.js';
 import { configSchema, ConfigError, parseDuration } from '../config.js';
 import { EXIT } from '../errors.js';
@@ -7,6 +6,7 @@ import { runTimeline as readTimeline } from '../pipeline/timeline.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
 import type { TimelineFilter } from '../sinks/search/timeline-query.js';
 import { engineOptions } from './engine-options.js';
+import { parseMoment } from './options.js';
 
 interface TimelineFlags extends ConnectionFlags {
   trace?: string[];
@@ -22,19 +22,6 @@ interface TimelineFlags extends ConnectionFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-const isoTime = z.iso.datetime({ offset: true });
-
-/** A point in time: ISO 8601 with a zone, or a duration meaning that long ago ("2h"). */
-function parseMoment(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (isoTime.safeParse(value).success) return Date.parse(value);
-  try {
-    return Date.now() - parseDuration(flag, value);
-  } catch {
-    throw new ConfigError(`${flag}: expected an ISO 8601 time or a duration such as 30m or 2h, got "${value}"`);
-  }
-}
-
 export function timelineCommand(): Command {
   const command = new Command('timeline')
     .description('print the timelines indexed into Elasticsearch / OpenSearch, across every host that indexed into it')
@@ -44,8 +31,8 @@ export function timelineCommand(): Command {
     .addOption(new Option('--severity <severity>', 'only findings at or above this severity').choices(['warning', 'critical']))
     .option('--host <name>', 'only findings from this host (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson']).default('text'))
-    .option('--incident-gap <duration>', 'findings closer than this form one incident (default 5m)')
-    .option('--limit <n>', 'read at most this many findings', (v: string) => Number(v), 100_000)
+    .option('--incident-gap <duration>', 'findings closer than this form one incident (default 20s)')
+    .option('--limit <n>', 'keep the newest N findings (stderr says when more matched)', (v: string) => Number(v), 100_000)
     .option('--color', 'force colours on')
     .option('--no-color', 'force colours off');
   for (const option of engineOptions()) command.addOption(option);

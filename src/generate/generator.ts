@@ -3,6 +3,10 @@
  * request traffic with trace ids, periodic memory samples, memory ramps that end in restarts,
  * oversized payloads and a share of malformed lines. It counts what it writes by construction
  * (not by running memtrail's rules), so tests and the benchmark can check a scan against it.
+ *
+ * Every log of four records or more shows each kind it can plant (`PLANTED_KINDS`) at least once:
+ * at evenly spread positions, a kind that has not occurred yet is planted (a spike, a large
+ * request, a kernel OOM kill), so a 500-record sample shows what a million-record one does.
  */
 import type { FindingKind } from '../classify/finding.js';
 import { emptyCounts } from '../classify/registry.js';
@@ -18,16 +22,20 @@ export interface GenerateOptions {
   sampleEvery: number;
   /** Share of requests with a payload over 1 MiB. */
   oversizedRate: number;
+  /** Plant each kind that has not occurred by its position (false: only what the traffic gives by itself). */
+  plant: boolean;
 }
 
 export const GENERATE_DEFAULTS: GenerateOptions = {
   records: 10_000,
   seed: 42,
   badRate: 0.0003,
+  /** Programmatic default; the CLI ends the log at the current time unless --start is given. */
   start: Date.parse('2025-12-29T11:00:00.000Z'),
   hosts: 1,
   sampleEvery: 200,
   oversizedRate: 0.002,
+  plant: true,
 };
 
 export interface Manifest {
@@ -42,6 +50,36 @@ export interface Manifest {
   /** Distinct trace ids that carry at least one finding. */
   traces_with_findings: number;
   restarts: number;
+}
+
+/** The finding kinds the generator plants when they have not occurred by their position. */
+export const PLANTED_KINDS = ['memory_warning', 'memory_critical', 'oversized_payload', 'oom_kill'] as const satisfies readonly FindingKind[];
+type PlantedKind = (typeof PLANTED_KINDS)[number];
+
+/** Where each planted kind goes: evenly spread over the log, one position each (as far as the log is long enough). */
+function plantingPositions(records: number): Map<number, PlantedKind> {
+  const positions = new Map<number, PlantedKind>();
+  PLANTED_KINDS.forEach((kind, j) => {
+    let at = Math.floor(((j + 1) * records) / (PLANTED_KINDS.length + 1));
+    while (positions.has(at)) at++;
+    if (at < records) positions.set(at, kind);
+  });
+  return positions;
+}
+
+/** Milliseconds between two records: drawn from their own sequence, so a log's span is known before it is written. */
+const step = (clock: () => number) => 1 + Math.floor(clock() * 20);
+const clockSeed = (seed: number) => seed ^ 0x5bd1e995;
+
+/** How long a log of these options spans, first record to last (its timestamps are start + this at the end). */
+export function generatedSpanMs(options: Pick<GenerateOptions, 'records' | 'seed'>): number {
+  const clock = prng(clockSeed(options.seed));
+  let span = 0;
+  for (let i = 0; i < options.records; i++) {
+    const elapsed = step(clock);
+    if (i > 0) span += elapsed;
+  }
+  return span;
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -79,6 +117,7 @@ export class LogGenerator {
     restarts: 0,
   };
   private readonly random: () => number;
+  private readonly clock: () => number;
   private now: number;
   private usage = 0.45;
   private ramp = 0;
@@ -90,14 +129,23 @@ export class LogGenerator {
 
   constructor(private readonly options: GenerateOptions) {
     this.random = prng(options.seed);
+    this.clock = prng(clockSeed(options.seed));
     this.now = options.start;
   }
 
-  /** Yields `options.records` lines, each without its newline. */
+  /** Yields `options.records` lines, each without its newline; the first record is at `start`. */
   *lines(): Generator<string> {
+    const planting = this.options.plant ? plantingPositions(this.options.records) : new Map<number, PlantedKind>();
     for (let i = 0; i < this.options.records; i++) {
-      this.now += 1 + Math.floor(this.random() * 20);
+      const elapsed = step(this.clock);
+      if (i > 0) this.now += elapsed;
       this.manifest.lines++;
+      const planted = planting.get(i);
+      if (planted !== undefined && this.manifest.findings[planted] === 0) {
+        this.manifest.records++;
+        yield JSON.stringify(this.plant(planted));
+        continue;
+      }
       if (this.random() < this.options.badRate) {
         yield this.badLine();
         continue;
@@ -181,11 +229,48 @@ export class LogGenerator {
     };
   }
 
-  private startRequest() {
+  /** A record that gives one finding of `kind`, in the log's own shape. */
+  private plant(kind: PlantedKind) {
+    const inFlight = this.culprit ?? this.active[0]?.trace ?? null;
+    const context = (percent: number) => ({
+      memory_used_bytes: Math.round(LIMIT * (percent / 100)),
+      memory_limit_bytes: LIMIT,
+      memory_usage_percent: percent,
+    });
+    switch (kind) {
+      case 'memory_warning':
+        this.finding('memory_warning', inFlight);
+        return {
+          ...this.base('WARNING', 'system.high_memory', 'Application memory usage exceeds threshold', inFlight),
+          context: { ...context(84.5), threshold_percent: 80.0 },
+        };
+      case 'memory_critical':
+        this.finding('memory_critical', inFlight);
+        return { ...this.base('ERROR', 'system.memory_critical', 'Critical memory usage - OOM risk', inFlight), context: context(93.75) };
+      case 'oversized_payload':
+        return this.startRequest('request');
+      case 'oom_kill': {
+        // The kernel's line, as journald hands it to the log shipper: no trace, the service's host.
+        this.finding('oom_kill', null);
+        const rssKb = Math.round((LIMIT * 0.97) / 1024);
+        return {
+          ...this.base(
+            'CRITICAL',
+            'kernel.oom_kill',
+            `Memory cgroup out of memory: Killed process 4242 (fraiseql-api) total-vm:${rssKb + 524288}kB, anon-rss:${rssKb}kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4312kB oom_score_adj:0`,
+            null,
+          ),
+          logger: 'kernel',
+        };
+      }
+    }
+  }
+
+  private startRequest(force?: 'request') {
     this.traceCounter++;
     const trace = this.traceId();
     const roll = this.random();
-    const oversized = roll < this.options.oversizedRate / 2 ? 'request' : roll < this.options.oversizedRate ? 'response' : null;
+    const oversized = force ?? (roll < this.options.oversizedRate / 2 ? 'request' : roll < this.options.oversizedRate ? 'response' : null);
     const request: Request = {
       trace,
       operation: OPERATIONS[Math.floor(this.random() * OPERATIONS.length)]!,

@@ -6,12 +6,23 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ALL_FIXTURES, fixture, LOGGER_FIXTURES } from './helpers.js';
 
-/** Seed, runs and time from the environment: `npm test` fixes them, `npm run fuzz` draws a seed and runs long. */
+/**
+ * Seed, runs and time from the environment: `npm test` fixes them, `npm run fuzz` draws a seed and
+ * runs long. FUZZ_PATH (with FUZZ_SEED) replays the one counterexample a failure reported, and
+ * nothing else (`npm run fuzz -- --seed S --path P --only NAME`).
+ */
 export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
   const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 42;
   const seconds = process.env.FUZZ_SECONDS ? Number(process.env.FUZZ_SECONDS) : undefined;
+  const path = process.env.FUZZ_PATH || undefined;
+  // The property's own error (which assertion, and why) goes into the report: the test runner
+  // prints the message of fast-check's error, not its cause.
+  const common = { seed, includeErrorInReport: true };
+  // The first value a path replays is its counterexample; endOnFailure stops there when it fails
+  // again (if it passes, fast-check goes on with the values shrunk from the same parent).
+  if (path !== undefined) return { ...common, path, endOnFailure: true };
   return {
-    seed,
+    ...common,
     numRuns: seconds ? Number.MAX_SAFE_INTEGER : Number(process.env.FUZZ_RUNS ?? defaultRuns),
     ...(seconds ? { interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false } : {}),
   };

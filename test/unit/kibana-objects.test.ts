@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { savedObjects, toNdjson, type SavedObject } from '../../src/sinks/kibana/saved-objects.js';
+import { CORE_MIGRATION_VERSION, MIGRATION_VERSIONS, savedObjects, toNdjson, type SavedObject } from '../../src/sinks/kibana/saved-objects.js';
 import { templatesFor } from '../../src/sinks/search/templates.js';
 import { ROOT, type Json } from '../support/helpers.js';
 
@@ -44,9 +44,10 @@ test("the file parses as Kibana's NDJSON import format, and every reference reso
     for (const ref of o.references) assert.ok(ids.has(`${ref.type}:${ref.id}`), `${o.id} refers to ${ref.type}:${ref.id}`);
   }
   const dashboard = parsed.find((o) => o.type === 'dashboard')!;
-  const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelRefName: string }[];
+  const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelIndex: string; panelRefName: string }[];
   assert.equal(panels.length, 5);
-  for (const panel of panels) assert.ok(dashboard.references.some((r) => r.name === panel.panelRefName));
+  // Kibana 8 finds a panel's saved object under `<panelIndex>:<panelRefName>`.
+  for (const panel of panels) assert.ok(dashboard.references.some((r) => r.name === `${panel.panelIndex}:${panel.panelRefName}`));
   const search = parsed.find((o) => o.type === 'search')!;
   assert.equal(search.attributes.title, 'Memory incident timeline');
   assert.deepEqual(search.attributes.sort, [['@timestamp', 'asc']]);
@@ -86,5 +87,38 @@ test('every field a chart or the saved search uses exists in the index template 
   assert.ok(checked >= 8);
   for (const view of objects.filter((o) => o.type === 'index-pattern')) {
     assert.equal(fieldsOf(view.id).get(view.attributes.timeFieldName as string), 'date');
+  }
+});
+
+test('every object carries the model version Kibana 8.19 exports for its type, so a newer Kibana migrates it instead of guessing', async () => {
+  const lines = (await readFile(join(ROOT, 'kibana', 'memtrail-saved-objects.ndjson'), 'utf8')).trimEnd().split('\n');
+  const expected: Record<string, string> = { 'index-pattern': '8.0.0', search: '10.5.0', lens: '8.9.0', dashboard: '10.2.0' };
+  assert.deepEqual({ ...MIGRATION_VERSIONS }, expected);
+  assert.equal(CORE_MIGRATION_VERSION, '8.8.0');
+  const seen = new Set<string>();
+  for (const line of lines) {
+    const o = JSON.parse(line) as SavedObject;
+    assert.equal(o.typeMigrationVersion, expected[o.type], `${o.type} ${o.id}: typeMigrationVersion`);
+    assert.equal(o.coreMigrationVersion, '8.8.0', `${o.type} ${o.id}: coreMigrationVersion`);
+    seen.add(o.type);
+  }
+  assert.deepEqual([...seen].sort(), Object.keys(expected).sort(), 'every type the file holds is covered');
+});
+
+test('dashboard panels are referenced as Kibana 8 exports them: `<panelIndex>:panel_<panelIndex>`, one reference per panel', () => {
+  const dashboard = objects.find((o) => o.type === 'dashboard')!;
+  const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelIndex: string; panelRefName: string; type: string; gridData: { i: string } }[];
+  const indexes = panels.map((p) => p.panelIndex);
+  assert.equal(new Set(indexes).size, panels.length, 'panel indexes are unique');
+  assert.deepEqual(
+    dashboard.references.map((r) => r.name),
+    indexes.map((i) => `${i}:panel_${i}`),
+  );
+  for (const panel of panels) {
+    assert.equal(panel.panelRefName, `panel_${panel.panelIndex}`);
+    assert.equal(panel.gridData.i, panel.panelIndex, 'the grid item is the panel');
+    const ref = dashboard.references.find((r) => r.name === `${panel.panelIndex}:panel_${panel.panelIndex}`)!;
+    assert.equal(ref.type, panel.type);
+    assert.ok(objects.some((o) => o.id === ref.id && o.type === ref.type), `${ref.name} leads to an object in the file`);
   }
 });

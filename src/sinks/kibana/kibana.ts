@@ -66,9 +66,14 @@ export class KibanaClient {
       throw new KibanaError(this.clean(`cannot reach Kibana at ${this.connection.url} (${what}): ${cause?.code ?? cause?.message ?? (error as Error).message}`));
     }
     if (response.status === 401) {
-      const how = this.connection.apiKey ? 'the API key' : this.connection.username ? `the password of user "${this.connection.username}"` : 'no credentials were given';
+      const c = this.connection;
+      const how = c.apiKey
+        ? 'the API key was not accepted.'
+        : c.username
+          ? `the password of user "${c.username}" was not accepted.`
+          : 'Kibana asks for credentials and none were given.';
       throw new KibanaError(
-        `authentication failed (401) at Kibana ${this.connection.url}: ${how} was not accepted. Set --kibana-api-key or --kibana-username/--kibana-password (by default the engine's credentials are used).`,
+        `authentication failed (401) at Kibana ${c.url}: ${how} Set --kibana-api-key, or --kibana-username with --kibana-password (by default the engine's credentials are used).`,
       );
     }
     if (response.status === 403) throw new KibanaError(`permission denied (403) at Kibana ${this.connection.url} (${what}): the user needs the kibana_admin role or saved-object privileges`);

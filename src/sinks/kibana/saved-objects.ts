@@ -1,17 +1,42 @@
 import { findingsIndex, tracesIndex } from '../search/templates.js';
 
+export type SavedObjectType = 'index-pattern' | 'search' | 'lens' | 'dashboard';
+
 /** Kibana's saved-object import format: one object per NDJSON line. */
 export interface SavedObject {
   id: string;
-  type: 'index-pattern' | 'search' | 'lens' | 'dashboard';
+  type: SavedObjectType;
+  /** The model the attributes are written in: Kibana migrates from there, and never guesses. */
+  typeMigrationVersion: string;
+  coreMigrationVersion: string;
   attributes: Record<string, unknown>;
   references: { id: string; name: string; type: string }[];
-  coreMigrationVersion?: string;
 }
 
 /** The Kibana version the objects are written for; older ones are refused by `setup`. */
 export const KIBANA_TARGET = '8.19.7';
-const CORE = { coreMigrationVersion: '8.8.0' };
+
+/**
+ * The model version each object is written in: what Kibana 8.19 itself exports for these types
+ * (data views 8.0.0, saved searches model version 5 = 10.5.0, Lens 8.9.0, dashboards model
+ * version 2 = 10.2.0). An object without one is stamped by a newer Kibana with its own latest
+ * version, so none of the migrations in between would run (Kibana 9's saved searches moved their
+ * attributes into `tabs` in model version 6: an unstamped 8.x search would break).
+ */
+export const MIGRATION_VERSIONS: Readonly<Record<SavedObjectType, string>> = {
+  'index-pattern': '8.0.0',
+  search: '10.5.0',
+  lens: '8.9.0',
+  dashboard: '10.2.0',
+};
+
+/** Every 8.x export carries this core version (the last change to the shared saved-object envelope). */
+export const CORE_MIGRATION_VERSION = '8.8.0';
+
+const versionsOf = (type: SavedObjectType) => ({
+  typeMigrationVersion: MIGRATION_VERSIONS[type],
+  coreMigrationVersion: CORE_MIGRATION_VERSION,
+});
 
 const query = { language: 'kuery', query: '' };
 
@@ -38,7 +63,7 @@ function lens(
   return {
     id,
     type: 'lens',
-    ...CORE,
+    ...versionsOf('lens'),
     attributes: {
       title,
       description: '',
@@ -134,21 +159,21 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
     {
       id: findings,
       type: 'index-pattern',
-      ...CORE,
+      ...versionsOf('index-pattern'),
       attributes: { title: findings, name: 'memtrail findings', timeFieldName: '@timestamp' },
       references: [],
     },
     {
       id: traces,
       type: 'index-pattern',
-      ...CORE,
+      ...versionsOf('index-pattern'),
       attributes: { title: traces, name: 'memtrail trace summaries', timeFieldName: '@timestamp' },
       references: [],
     },
     {
       id: ids.search,
       type: 'search',
-      ...CORE,
+      ...versionsOf('search'),
       attributes: {
         title: 'Memory incident timeline',
         description: 'memtrail findings in time order; filter on trace.id to follow one request',
@@ -243,28 +268,29 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
       filter: { language: 'kuery', query: 'memtrail.kind : "oversized_payload"' },
     }),
   ];
+  // Panel references are named as Kibana 8 exports them: `<panelIndex>:panel_<panelIndex>`, the
+  // panel's `panelRefName` being `panel_<panelIndex>`.
   const panels = [
-    { ref: ids.usage, type: 'lens', grid: { x: 0, y: 0, w: 48, h: 14 } },
-    { ref: ids.severity, type: 'lens', grid: { x: 0, y: 14, w: 16, h: 14 } },
-    { ref: ids.topTraces, type: 'lens', grid: { x: 16, y: 14, w: 16, h: 14 } },
-    { ref: ids.payloads, type: 'lens', grid: { x: 32, y: 14, w: 16, h: 14 } },
-    { ref: ids.search, type: 'search', grid: { x: 0, y: 28, w: 48, h: 20 } },
+    { panelIndex: 'memory-usage', ref: ids.usage, type: 'lens', grid: { x: 0, y: 0, w: 48, h: 14 } },
+    { panelIndex: 'findings-by-severity', ref: ids.severity, type: 'lens', grid: { x: 0, y: 14, w: 16, h: 14 } },
+    { panelIndex: 'top-traces', ref: ids.topTraces, type: 'lens', grid: { x: 16, y: 14, w: 16, h: 14 } },
+    { panelIndex: 'oversized-payloads', ref: ids.payloads, type: 'lens', grid: { x: 32, y: 14, w: 16, h: 14 } },
+    { panelIndex: 'incident-timeline', ref: ids.search, type: 'search', grid: { x: 0, y: 28, w: 48, h: 20 } },
   ];
   objects.push({
     id: ids.dashboard,
     type: 'dashboard',
-    ...CORE,
+    ...versionsOf('dashboard'),
     attributes: {
       title: 'Memory incidents (memtrail)',
       description: 'Memory usage against the 80 % / 90 % thresholds, findings, top traces and oversized payloads',
       panelsJSON: JSON.stringify(
-        panels.map((panel, i) => ({
-          panelIndex: String(i + 1),
-          gridData: { ...panel.grid, i: String(i + 1) },
-          embeddableConfig: { enhancements: {} },
-          panelRefName: `panel_${i}`,
+        panels.map((panel) => ({
           type: panel.type,
-          version: KIBANA_TARGET,
+          gridData: { ...panel.grid, i: panel.panelIndex },
+          panelIndex: panel.panelIndex,
+          embeddableConfig: { enhancements: {} },
+          panelRefName: `panel_${panel.panelIndex}`,
         })),
       ),
       optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, syncCursor: true, syncTooltips: false, hidePanelTitles: false }),
@@ -274,7 +300,7 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
       refreshInterval: { pause: false, value: 30_000 },
       kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query, filter: [] }) },
     },
-    references: panels.map((panel, i) => ({ id: panel.ref, name: `panel_${i}`, type: panel.type })),
+    references: panels.map((panel) => ({ id: panel.ref, name: `${panel.panelIndex}:panel_${panel.panelIndex}`, type: panel.type })),
   });
   return objects;
 }

@@ -1,23 +1,41 @@
 import { EXIT } from '../../errors.js';
 import type { Connection } from '../search/connection.js';
+import type { SearchEngine } from '../search/engine.js';
 import { EngineError } from '../search/errors.js';
+import { findingsIndex, tracesIndex } from '../search/templates.js';
 import { KibanaClient, KibanaError, type KibanaConnection } from './kibana.js';
 import { savedObjects } from './saved-objects.js';
 
 const say = (message: string) => process.stderr.write(`memtrail: ${message}\n`);
 
-/** `memtrail setup`: the index templates into the engine, then the saved objects into Kibana; the exit code. */
+/**
+ * Both indices, empty, from their templates: a data view over an index that does not exist yet
+ * has no fields, and every chart would say "Field … was not found" until the first finding and
+ * the first trace summary arrive.
+ */
+async function createIndices(engine: SearchEngine, prefix: string): Promise<string> {
+  const said: string[] = [];
+  for (const index of [findingsIndex(prefix), tracesIndex(prefix)]) {
+    said.push(`${index} ${(await engine.createIndex(index)) ? 'created (empty)' : 'already there'}`);
+  }
+  return said.join(', ');
+}
+
+/** `memtrail setup`: the index templates and both indices into the engine, then the saved objects into Kibana; the exit code. */
 export async function runSetup(connection: Connection, kibana: KibanaConnection | undefined): Promise<number> {
   const { connect } = await import('../search/engine.js');
   const { installTemplates } = await import('../search/search-sink.js');
   try {
     const engine = await connect(connection);
+    let indices: string;
     try {
       await installTemplates(engine, connection.prefix);
+      indices = await createIndices(engine, connection.prefix);
     } finally {
       await engine.close();
     }
     say(`index templates ${connection.prefix}-findings and ${connection.prefix}-traces installed in ${engine.kind} ${engine.version} at ${connection.url}`);
+    say(`indices: ${indices}`);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
     say(error.message);

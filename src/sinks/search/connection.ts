@@ -9,6 +9,8 @@ export const connectionSchema = z.object({
   apiKey: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   password: z.string().optional(),
+  /** Where the credentials came from, for messages: "the URL", "--es-api-key", "MEMTRAIL_ES_USERNAME and MEMTRAIL_ES_PASSWORD"… */
+  credentialSource: z.string().optional(),
   caFile: z.string().min(1).optional(),
   /** TLS verification is on unless this is set explicitly. */
   insecure: z.boolean().default(false),
@@ -57,9 +59,11 @@ export function connectionFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = 
     prefix: flags.indexPrefix,
   };
   if (raw.url === undefined) throw new ConfigError('no search engine given: use --es-url URL or set MEMTRAIL_ES_URL');
+  let credentialSource = credentialSourceOf(flags, env);
   if (URL.canParse(raw.url)) {
     const url = new URL(raw.url);
     if (url.username) {
+      if (raw.username === undefined && raw.apiKey === undefined) credentialSource = 'the URL';
       raw.username ??= decodeURIComponent(url.username);
       raw.password ??= decodeURIComponent(url.password);
       url.username = '';
@@ -68,7 +72,9 @@ export function connectionFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = 
     }
     raw.url = raw.url.replace(/\/+$/, '');
   }
-  const parsed = connectionSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const parsed = connectionSchema.safeParse(
+    Object.fromEntries(Object.entries({ ...raw, credentialSource }).filter(([, v]) => v !== undefined)),
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
@@ -78,6 +84,16 @@ export function connectionFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = 
     throw new ConfigError('--es-username needs a password: --es-password or MEMTRAIL_ES_PASSWORD');
   }
   return parsed.data;
+}
+
+/** Which flags or variables the credentials were taken from (the URL is checked by the caller). */
+function credentialSourceOf(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.esApiKey !== undefined) return '--es-api-key';
+  if (env.MEMTRAIL_ES_API_KEY !== undefined) return 'MEMTRAIL_ES_API_KEY';
+  const user = flags.esUsername !== undefined ? '--es-username' : env.MEMTRAIL_ES_USERNAME !== undefined ? 'MEMTRAIL_ES_USERNAME' : undefined;
+  if (user === undefined) return undefined;
+  const password = flags.esPassword !== undefined ? '--es-password' : env.MEMTRAIL_ES_PASSWORD !== undefined ? 'MEMTRAIL_ES_PASSWORD' : undefined;
+  return password ? `${user} and ${password}` : user;
 }
 
 export async function readCa(connection: Connection): Promise<Buffer | undefined> {

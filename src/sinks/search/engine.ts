@@ -3,7 +3,6 @@ import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { readCa, type Connection } from './connection.js';
 import { describeEngineError, EngineError, type ClientErrorShape } from './errors.js';
 
-
 export type EngineKind = 'elasticsearch' | 'opensearch';
 
 /** A bulk response item, the same for both engines. */
@@ -30,6 +29,8 @@ export interface SearchEngine {
   refresh(index: string): Promise<void>;
   getMapping(index: string): Promise<Record<string, { mappings: unknown }>>;
   deleteIndex(index: string): Promise<void>;
+  /** Creates the index (its template gives the mappings); false when it was there already. */
+  createIndex(index: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -108,6 +109,13 @@ export async function connect(connection: Connection): Promise<SearchEngine> {
   return elasticEngine(elastic, connection, version);
 }
 
+/** An index that exists already is what creating it wanted: its answer is 400 resource_already_exists_exception. */
+function alreadyExists(error: unknown): boolean {
+  const e = error as ClientErrorShape;
+  const body = e.meta?.body as { error?: { type?: string } } | undefined;
+  return e.meta?.statusCode === 400 && body?.error?.type === 'resource_already_exists_exception';
+}
+
 function guarded<A extends unknown[], R>(connection: Connection, what: string, fn: (...args: A) => Promise<R>) {
   return async (...args: A): Promise<R> => {
     try {
@@ -141,6 +149,15 @@ function elasticEngine(client: ElasticClient, connection: Connection, version: s
     deleteIndex: guarded(connection, 'deleting an index', async (index: string) => {
       await client.indices.delete({ index, ignore_unavailable: true });
     }),
+    createIndex: guarded(connection, 'creating an index', async (index: string) => {
+      try {
+        await client.indices.create({ index });
+        return true;
+      } catch (error) {
+        if (alreadyExists(error)) return false;
+        throw error;
+      }
+    }),
     close: () => client.close(),
   };
 }
@@ -169,6 +186,15 @@ function openSearchEngine(client: OpenSearchClient, connection: Connection, vers
     getMapping: guarded(connection, 'reading mappings', async (index: string) => (await client.indices.getMapping({ index })).body as never),
     deleteIndex: guarded(connection, 'deleting an index', async (index: string) => {
       await client.indices.delete({ index, ignore_unavailable: true });
+    }),
+    createIndex: guarded(connection, 'creating an index', async (index: string) => {
+      try {
+        await client.indices.create({ index });
+        return true;
+      } catch (error) {
+        if (alreadyExists(error)) return false;
+        throw error;
+      }
     }),
     close: () => client.close(),
   };

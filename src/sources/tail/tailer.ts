@@ -1,9 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import { isDynamicPattern } from 'tinyglobby';
 import type { FileHandle } from 'node:fs/promises';
 import { Follower } from './follower.js';
 import { identityKey, type FileIdentity } from './identity.js';
+import { expandPattern } from './patterns.js';
 
 /** One happening while following files, as Vector's file source emits one typed event per happening. */
 export type TailEvent =
@@ -160,10 +161,7 @@ export class Tailer {
 
   private async expand(): Promise<string[]> {
     const paths: string[] = [];
-    for (const pattern of this.options.patterns) {
-      if (isDynamicPattern(pattern)) paths.push(...(await glob(pattern, { onlyFiles: true, expandDirectories: false })).sort());
-      else paths.push(pattern);
-    }
+    for (const pattern of this.options.patterns) paths.push(...(await expandPattern(pattern)));
     return paths;
   }
 
