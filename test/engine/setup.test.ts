@@ -23,14 +23,14 @@ describe('memtrail setup', { skip: !elastic && 'needs the test Elasticsearch' },
         // Both indices, before the import: a data view over a missing index has no fields. Again: left be.
         const said = result.stderr.split('\n');
         const how = run === 0 ? 'created (empty)' : 'already there';
-        const indices = said.indexOf(`memtrail: indices: ${prefix}-findings ${how}, ${prefix}-traces ${how}`);
+        const indices = said.indexOf(`memtrail: indices: ${prefix}-findings ${how}, ${prefix}-traces ${how}, ${prefix}-memory ${how}`);
         assert.ok(indices >= 0 && indices < said.findIndex((l) => l.includes('imported')), result.stderr);
-        assert.match(result.stderr, /imported 8 saved objects into kibana 8\.19\.7/);
+        assert.match(result.stderr, /imported 12 saved objects into kibana 8\.19\.7/);
         assert.match(result.stderr, new RegExp(`/app/dashboards#/view/${prefix}-memory-incidents`));
       }
       assert.equal((await request(engine, 'GET', `/_index_template/${prefix}-findings`)).status, 200);
       assert.equal((await request(engine, 'GET', `/_index_template/${prefix}-traces`)).status, 200);
-      for (const index of [`${prefix}-findings`, `${prefix}-traces`]) {
+      for (const index of [`${prefix}-findings`, `${prefix}-traces`, `${prefix}-memory`]) {
         assert.equal((await request(engine, 'GET', `/${index}/_count`)).body.count, 0, `${index} is there, empty`);
         const mapping = (await request(engine, 'GET', `/${index}/_mapping`)).body[index].mappings;
         assert.equal(mapping.properties['@timestamp'].type, 'date', `${index} has its template's mapping`);

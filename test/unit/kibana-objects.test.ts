@@ -45,7 +45,7 @@ test("the file parses as Kibana's NDJSON import format, and every reference reso
   }
   const dashboard = parsed.find((o) => o.type === 'dashboard')!;
   const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelIndex: string; panelRefName: string }[];
-  assert.equal(panels.length, 5);
+  assert.equal(panels.length, 8);
   // Kibana 8 finds a panel's saved object under `<panelIndex>:<panelRefName>`.
   for (const panel of panels) assert.ok(dashboard.references.some((r) => r.name === `${panel.panelIndex}:${panel.panelRefName}`));
   const search = parsed.find((o) => o.type === 'search')!;

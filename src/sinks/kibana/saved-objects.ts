@@ -1,4 +1,4 @@
-import { findingsIndex, tracesIndex } from '../search/templates.js';
+import { findingsIndex, memoryIndex, tracesIndex } from '../search/templates.js';
 
 export type SavedObjectType = 'index-pattern' | 'search' | 'lens' | 'dashboard';
 
@@ -110,6 +110,32 @@ const staticLine = (label: string, value: number): Column => ({
   params: { value: String(value) },
 });
 
+const hostTerms: Column = {
+  label: 'Host',
+  dataType: 'string',
+  operationType: 'terms',
+  sourceField: 'host.name',
+  isBucketed: true,
+  params: { size: 10, orderBy: { type: 'alphabetical' }, orderDirection: 'asc' },
+};
+
+/** Lines over time, one per host (the ten first), of each measure: the runbook's "memory usage graphs". */
+function byHost(id: string, title: string, dataView: string, measures: Record<string, Column>): SavedObject {
+  return lens(
+    id,
+    title,
+    dataView,
+    'lnsXY',
+    { series: { columns: { time: dateHistogram, host: hostTerms, ...measures } } },
+    {
+      preferredSeriesType: 'line',
+      legend: { isVisible: true, position: 'right' },
+      valueLabels: 'hide',
+      layers: [{ layerId: 'series', layerType: 'data', seriesType: 'line', xAccessor: 'time', splitAccessor: 'host', accessors: Object.keys(measures) }],
+    },
+  );
+}
+
 /** A horizontal bar chart of the ten traces with the largest value of one measure. */
 function topTraces(id: string, title: string, dataView: string, layerId: string, measureId: string, measure: Column): SavedObject {
   return lens(
@@ -147,7 +173,11 @@ function topTraces(id: string, title: string, dataView: string, layerId: string,
 export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 90 }): SavedObject[] {
   const findings = findingsIndex(prefix);
   const traces = tracesIndex(prefix);
+  const memory = memoryIndex(prefix);
   const ids = {
+    memoryByHost: `${prefix}-memory-used-by-host`,
+    growthRate: `${prefix}-memory-growth-rate`,
+    growthFindings: `${prefix}-memory-growth-findings`,
     usage: `${prefix}-memory-usage-over-time`,
     severity: `${prefix}-findings-by-severity`,
     topTraces: `${prefix}-top-traces-by-peak-usage`,
@@ -170,6 +200,47 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
       attributes: { title: traces, name: 'memtrail trace summaries', timeFieldName: '@timestamp' },
       references: [],
     },
+    {
+      id: memory,
+      type: 'index-pattern',
+      ...versionsOf('index-pattern'),
+      attributes: { title: memory, name: 'memtrail memory series', timeFieldName: '@timestamp' },
+      references: [],
+    },
+    byHost(ids.memoryByHost, 'Memory used by host (with its limit)', memory, {
+      used: { label: 'Memory used (bytes)', dataType: 'number', operationType: 'max', sourceField: 'memtrail.memory.used_max_bytes', isBucketed: false },
+      limit: { label: 'Memory limit (bytes)', dataType: 'number', operationType: 'max', sourceField: 'memtrail.memory.limit_bytes', isBucketed: false },
+    }),
+    byHost(ids.growthRate, 'Memory growth rate by host (bytes per second)', memory, {
+      rate: { label: 'Growth rate (bytes/s)', dataType: 'number', operationType: 'max', sourceField: 'memtrail.growth_bytes_per_second', isBucketed: false },
+    }),
+    lens(
+      ids.growthFindings,
+      'Memory growth findings (leaks) by host',
+      findings,
+      'lnsXY',
+      {
+        growth: {
+          columns: {
+            time: dateHistogram,
+            host: hostTerms,
+            count: {
+              label: 'Growth findings',
+              dataType: 'number',
+              operationType: 'count',
+              sourceField: '___records___',
+              isBucketed: false,
+              filter: { language: 'kuery', query: 'memtrail.kind : "memory_growth" or memtrail.kind : "swap_growth"' },
+            },
+          },
+        },
+      },
+      {
+        preferredSeriesType: 'bar_stacked',
+        legend: { isVisible: true, position: 'right' },
+        layers: [{ layerId: 'growth', layerType: 'data', seriesType: 'bar_stacked', xAccessor: 'time', splitAccessor: 'host', accessors: ['count'] }],
+      },
+    ),
     {
       id: ids.search,
       type: 'search',
@@ -276,6 +347,9 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
     { panelIndex: 'top-traces', ref: ids.topTraces, type: 'lens', grid: { x: 16, y: 14, w: 16, h: 14 } },
     { panelIndex: 'oversized-payloads', ref: ids.payloads, type: 'lens', grid: { x: 32, y: 14, w: 16, h: 14 } },
     { panelIndex: 'incident-timeline', ref: ids.search, type: 'search', grid: { x: 0, y: 28, w: 48, h: 20 } },
+    { panelIndex: 'memory-by-host', ref: ids.memoryByHost, type: 'lens', grid: { x: 0, y: 48, w: 48, h: 14 } },
+    { panelIndex: 'growth-rate', ref: ids.growthRate, type: 'lens', grid: { x: 0, y: 62, w: 24, h: 14 } },
+    { panelIndex: 'growth-findings', ref: ids.growthFindings, type: 'lens', grid: { x: 24, y: 62, w: 24, h: 14 } },
   ];
   objects.push({
     id: ids.dashboard,
@@ -283,7 +357,7 @@ export function savedObjects(prefix: string, thresholds = { warn: 80, critical: 
     ...versionsOf('dashboard'),
     attributes: {
       title: 'Memory incidents (memtrail)',
-      description: 'Memory usage against the 80 % / 90 % thresholds, findings, top traces and oversized payloads',
+      description: 'Memory usage against the 80 % / 90 % thresholds, findings, top traces, oversized payloads, memory by host and its growth',
       panelsJSON: JSON.stringify(
         panels.map((panel) => ({
           type: panel.type,

@@ -2,7 +2,7 @@ import { EXIT } from '../../errors.js';
 import type { Connection } from '../search/connection.js';
 import type { SearchEngine } from '../search/engine.js';
 import { EngineError } from '../search/errors.js';
-import { findingsIndex, tracesIndex } from '../search/templates.js';
+import { findingsIndex, memoryIndex, tracesIndex } from '../search/templates.js';
 import { KibanaClient, KibanaError, type KibanaConnection } from './kibana.js';
 import { savedObjects } from './saved-objects.js';
 
@@ -15,7 +15,7 @@ const say = (message: string) => process.stderr.write(`memtrail: ${message}\n`);
  */
 async function createIndices(engine: SearchEngine, prefix: string): Promise<string> {
   const said: string[] = [];
-  for (const index of [findingsIndex(prefix), tracesIndex(prefix)]) {
+  for (const index of [findingsIndex(prefix), tracesIndex(prefix), memoryIndex(prefix)]) {
     said.push(`${index} ${(await engine.createIndex(index)) ? 'created (empty)' : 'already there'}`);
   }
   return said.join(', ');
