@@ -73,12 +73,12 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   const stdin = patterns.length === 1 && patterns[0] === '-';
   const targets = stdin ? undefined : await resolveTailTargets(patterns, flags.waitForFiles ?? false, warn);
   const statePath = flags.state ?? defaultStatePath();
-  if (process.stderr.isTTY) warn(targets ? await startLine(targets, tail.from, statePath) : 'following standard input; Ctrl-C to stop');
   // Signals are caught from here on, so that even waiting for the engine ends cleanly.
   const stop = new AbortController();
   const requestStop = () => stop.abort();
   process.once('SIGINT', requestStop);
   process.once('SIGTERM', requestStop);
+  if (process.stderr.isTTY) warn(targets ? await startLine(targets, tail.from, statePath) : 'following standard input; Ctrl-C to stop');
   const verbose = statusMs !== undefined;
   await runLive(
     {

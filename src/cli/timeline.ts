@@ -7,8 +7,10 @@ import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection
 import type { TimelineFilter } from '../sinks/search/timeline-query.js';
 import { engineOptions } from './engine-options.js';
 import { parseMoment } from './options.js';
+import type { ReportOptions } from '../sinks/view.js';
+import { viewOptions, viewOutputs, type ViewFlags } from './view-options.js';
 
-interface TimelineFlags extends ConnectionFlags {
+interface TimelineFlags extends ConnectionFlags, Omit<ViewFlags, 'severity'> {
   trace?: string[];
   host?: string[];
   since?: string;
@@ -35,6 +37,7 @@ export function timelineCommand(): Command {
     .option('--limit <n>', 'keep the newest N findings (stderr says when more matched)', (v: string) => Number(v), 100_000)
     .option('--color', 'force colours on')
     .option('--no-color', 'force colours off');
+  for (const option of viewOptions({ severity: false })) command.addOption(option);
   for (const option of engineOptions()) command.addOption(option);
   return command.action(async (flags: TimelineFlags) => {
     process.exitCode = await runTimeline(flags);
@@ -52,6 +55,7 @@ export async function runTimeline(flags: TimelineFlags): Promise<number> {
     until: parseMoment('--until', flags.until),
     severity: flags.severity,
   };
-  await readTimeline({ config, connection, filter, limit: flags.limit, outputs: { format: flags.format, color: flags.color } });
+  const outputs: ReportOptions = { format: flags.format, color: flags.color, ...viewOutputs(flags), incidentGapMs: config.incident_gap };
+  await readTimeline({ config, connection, filter, limit: flags.limit, outputs });
   return EXIT.ok;
 }

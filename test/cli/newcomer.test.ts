@@ -29,7 +29,9 @@ class OnTerminal {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], cwd?: string) {
-    const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+    // `exec`: the shell script(1) starts is replaced by memtrail, so Ctrl-C reaches memtrail alone
+    // (a shell left waiting would die of the SIGINT itself, and script would report 130).
+    const command = `exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
     this.child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.output += d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.output += d));

@@ -74,7 +74,7 @@ describe('memtrail setup', { skip: !elastic && 'needs the test Elasticsearch' },
       assert.equal(req.headers['osd-xsrf'], 'true');
       assert.deepEqual(
         uploadedObjects(req.body).map((o) => o.type),
-        ['index-pattern', 'index-pattern', 'search'],
+        ['index-pattern', 'index-pattern', 'index-pattern', 'search'],
       );
     } finally {
       await dashboards.close();

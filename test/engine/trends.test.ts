@@ -46,6 +46,14 @@ for (const engine of testEngines()) {
         const projected = await count('findings', { range: { 'memtrail.projected_limit_at': { gte: '2026-11-28T00:00:00Z' } } });
         assert.ok(projected >= 1);
 
+        // The evidence report from the engine: timeline --html, growth findings included.
+        const html = join(dir, 'report.html');
+        const timeline = await runCli(['timeline', '--index-prefix', prefix, '--since', '2026-11-28T00:00:00Z', '--html', html], { env: engineEnv(engine) });
+        assert.equal(timeline.code, 0, timeline.stderr);
+        const page = await readFile(html, 'utf8');
+        assert.match(page, /^<!doctype html>/i);
+        assert.ok(page.includes('memory_growth'), 'the growth findings are in the report');
+
         const again = await scanJson([log, '--index', '--index-prefix', prefix], { env: engineEnv(engine) });
         assert.equal(again.code, 0, again.stderr);
         assert.equal(await count('memory'), points, 'deterministic ids: the same buckets are replaced, not added');
