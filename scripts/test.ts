@@ -4,10 +4,15 @@
  * MEMTRAIL_TEST_OS_URL point at running ones) and stops what it started. `--suite
  * unit|cli|engine|browser` (repeatable) runs only those suites; only the engine suite needs Java,
  * the browser suite needs Debian's chromium (its tests are skipped, saying so, without it).
+ * Files given as arguments run in one go (`node --import tsx scripts/test.ts test/cli/tail.test.ts`).
+ *
+ * The suites run in three rounds, each as side by side as it bears (`PHASES`); the engines start
+ * while the first round runs. MEMTRAIL_TEST_CONCURRENCY sets one number for every round.
  *
  * Output: node:test's spec reporter, in colour on a terminal and plain when piped or in CI (it
  * follows NO_COLOR / FORCE_COLOR); the test runner writes straight to this process's stdout.
- * The script builds nothing: `npm test` builds before it, `.ci/run` relies on `npm ci`'s build.
+ * The script builds nothing: `npm test` builds before it (incrementally: after `npm ci`'s build
+ * there is nothing left to compile).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,26 +21,34 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** In the order their files are handed to the runner (the engine suites start once the CLI's timing-sensitive tail tests are under way). */
 const SUITES = ['unit', 'cli', 'engine', 'browser'] as const;
-/**
- * Test files run side by side. Most of a run waits (on the engines, on child processes), not on
- * the CPU: three keep two cores busy. MEMTRAIL_TEST_CONCURRENCY overrides it.
- */
-const CONCURRENCY = Number(process.env.MEMTRAIL_TEST_CONCURRENCY ?? 3);
 type Suite = (typeof SUITES)[number];
 type EngineKind = 'elasticsearch' | 'opensearch';
 
-/** Runs a child with this process's stdout and stderr; resolves with its exit code. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * The rounds, in order, and how many test files each runs side by side on the project's 2 cores.
+ * Most of a run waits (on child processes, the engines, the browser) rather than computes; but the
+ * CLI suite's live tails race a writer, and are given two slots only.
+ */
+const PHASES: { suites: Suite[]; concurrency: number; why: string }[] = [
+  { suites: ['unit'], concurrency: 3, why: 'in-process, nothing timed: runs while the engines start' },
+  { suites: ['cli'], concurrency: 2, why: 'the built CLI as child processes, live tails among them' },
+  { suites: ['engine', 'browser'], concurrency: 3, why: 'mostly waiting on the engines and the browser' },
+];
+const CONCURRENCY_OVERRIDE = process.env.MEMTRAIL_TEST_CONCURRENCY ? Number(process.env.MEMTRAIL_TEST_CONCURRENCY) : undefined;
+
+/** Runs a child with this process's stderr (and stdout, unless `quiet`); resolves with its exit code. */
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
   });
 }
 
-const engineScript = (action: string, kind: EngineKind) => run(process.execPath, ['--import', 'tsx', 'scripts/engine.ts', action, kind]);
+/** scripts/engine.ts; `start` prints the URL on stdout, not wanted here (the state file has it). */
+const engineScript = (action: string, kind: EngineKind) =>
+  run(process.execPath, ['--import', 'tsx', 'scripts/engine.ts', action, kind], { quiet: action === 'start' });
 
 interface Started {
   kind: EngineKind;
@@ -63,36 +76,65 @@ async function startEngine(kind: EngineKind): Promise<Started> {
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(0)} s`;
 
+/** One node:test run over these files (the shell expands the globs; the spec reporter colours only a terminal). */
+function testRun(files: string[], concurrency: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const command = `exec "${process.execPath}" --import tsx --test --test-reporter=spec --test-concurrency=${concurrency} ${files.join(' ')}`;
+  return run('sh', ['-c', command], { env });
+}
+
 async function main(): Promise<number> {
   const began = performance.now();
   const { values, positionals } = parseArgs({ options: { suite: { type: 'string', multiple: true } }, allowPositionals: true });
   const suites = (values.suite ?? [...SUITES]) as Suite[];
   for (const suite of suites) if (!SUITES.includes(suite)) throw new Error(`unknown suite ${suite} (${SUITES.join(', ')})`);
-  const ordered = [...suites].sort((a, b) => SUITES.indexOf(a) - SUITES.indexOf(b));
-  const files = positionals.length > 0 ? positionals : ordered.map((suite) => `test/${suite}/*.test.ts`);
   const needsEngines = positionals.length > 0 ? positionals.some((f) => f.includes('test/engine/')) : suites.includes('engine');
+  const rounds =
+    positionals.length > 0
+      ? [{ files: positionals, concurrency: CONCURRENCY_OVERRIDE ?? 2, engines: needsEngines }]
+      : PHASES.map((phase) => phase.suites.filter((s) => suites.includes(s)))
+          .filter((selected) => selected.length > 0)
+          .map((selected, i, all) => ({
+            files: selected.map((suite) => `test/${suite}/*.test.ts`),
+            concurrency: CONCURRENCY_OVERRIDE ?? PHASES.find((p) => p.suites.includes(selected[0]!))!.concurrency,
+            // A lone round that needs the engines waits for them; otherwise only the engine round does.
+            engines: selected.includes('engine') || (all.length === 1 && needsEngines),
+          }));
+
   const started: Started[] = [];
   const stopAll = async () => {
     for (const s of started.splice(0)) await engineScript('stop', s.kind);
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
+    let engines: Promise<Record<string, string>> = Promise.resolve({});
     if (needsEngines) {
       const kinds = (['elasticsearch', 'opensearch'] as const).filter((kind) => !externallyGiven(kind));
-      // One download at a time, each with its own progress bar; then both nodes start side by side.
+      // One download at a time, each with its own progress bar, before any test prints; then both
+      // nodes start side by side, in the background.
       for (const kind of kinds) {
         if ((await engineScript('fetch', kind)) !== 0) throw new Error(`could not fetch ${kind} for the integration tests (see above)`);
       }
-      const engines = await Promise.allSettled(kinds.map((kind) => startEngine(kind)));
-      for (const e of engines) if (e.status === 'fulfilled') started.push(e.value);
-      const failed = engines.find((e) => e.status === 'rejected');
-      if (failed) throw failed.reason;
-      process.stderr.write(`test: engines ready after ${seconds(began)}\n`);
+      engines = Promise.allSettled(
+        kinds.map(async (kind) => {
+          const engine = await startEngine(kind);
+          started.push(engine);
+          return engine;
+        }),
+      ).then((results) => {
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        process.stderr.write(`test: engines ready after ${seconds(began)}\n`);
+        return Object.assign({}, ...results.map((r) => (r.status === 'fulfilled' ? r.value.env : {}))) as Record<string, string>;
+      });
+      // Awaited by the round that needs them; a failure is reported there.
+      engines.catch(() => undefined);
     }
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const s of started) Object.assign(env, s.env);
-    // The shell expands the globs; the spec reporter colours only a terminal.
-    const code = await run('sh', ['-c', `exec "${process.execPath}" --import tsx --test --test-reporter=spec --test-concurrency=${CONCURRENCY} ${files.join(' ')}`], env);
+    let code = 0;
+    for (const round of rounds) {
+      const env: NodeJS.ProcessEnv = { ...process.env, ...(round.engines ? await engines : {}) };
+      const roundCode = await testRun(round.files, round.concurrency, env);
+      if (code === 0) code = roundCode;
+    }
     const what = positionals.length > 0 ? `${positionals.length} test files` : `suites ${suites.join(', ')}`;
     process.stderr.write(`test: ${what} ${code === 0 ? 'passed' : 'FAILED'} in ${seconds(began)}\n`);
     return code;

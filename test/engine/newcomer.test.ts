@@ -97,4 +97,9 @@ test('a refused login reads as a sentence and names what was tried', { skip: !el
   const viaFlag = await runCli(['timeline', '--es-url', url, '--es-api-key', 'bm9wZTpub3Bl']);
   assert.match(viaFlag.stderr, /the API key was not accepted \(from --es-api-key\)\./);
   for (const result of [viaUrl, viaEnv]) assert.ok(!result.stderr.includes('not-the-password') && !result.stderr.includes(':nope'));
+  // The scan goes on without the engine; its closing line says the engine answered and refused.
+  const scan = await runCli(['scan', fixture('app.ndjson'), '--index', '--format', 'json', '--es-url', url]);
+  assert.equal(scan.code, 1, scan.stderr);
+  assert.match(scan.stderr, /\(refused \(401\)\); \d+ failed/);
+  assert.doesNotMatch(scan.stderr, /\(unreachable\)/);
 });

@@ -60,6 +60,8 @@ export class SearchSink implements Sink {
     private readonly engine: SearchEngine | undefined,
     private readonly unavailable: string | undefined,
     private readonly context: SinkContext,
+    /** For the closing line when there is no engine: `unreachable`, or `refused (401)` when it answered no. */
+    private readonly unavailableBrief?: string,
   ) {
     const live = context.mode === 'live';
     this.indexer = engine
@@ -128,7 +130,7 @@ export class SearchSink implements Sink {
         context.warn(error.message);
         if (!live || !error.transient) {
           // The run goes on and reports; every finding goes to the dead-letter file instead.
-          return new SearchSink(connection, undefined, `not indexed: ${error.message}`, context);
+          return new SearchSink(connection, undefined, `not indexed: ${error.message}`, context, error.brief);
         }
         const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
         context.warn(`waiting ${Math.round(wait / 1000)} s for the search engine`);
@@ -143,7 +145,7 @@ export class SearchSink implements Sink {
             { once: true },
           );
         });
-        if (signal?.aborted) return new SearchSink(connection, undefined, 'not indexed: stopped while waiting for the engine', context);
+        if (signal?.aborted) return new SearchSink(connection, undefined, 'not indexed: stopped while waiting for the engine', context, 'unreachable');
       }
     }
   }
@@ -153,7 +155,7 @@ export class SearchSink implements Sink {
   }
 
   get kind(): string {
-    return this.engine ? `${this.engine.kind} ${this.engine.version}` : 'unreachable';
+    return this.engine ? `${this.engine.kind} ${this.engine.version}` : (this.unavailableBrief ?? 'unreachable');
   }
 
   /** Findings buffered or in flight, not yet confirmed by the engine. */
