@@ -2,21 +2,24 @@
  * `npm run bench`: memtrail against the runbook's jq approach and a plain newline count, on a
  * generated log of 1,000,000 records, all measured in this run, side by side. Not a test.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import split2 from 'split2';
 import { LineFramer } from '../src/parse/line-framer.js';
+import { benchIndexing, type BenchEngine } from './indexing.js';
 import { benchReport } from './report.js';
-import { benchScaling } from './scaling.js';
+import { benchScaling, measure, type Measured } from './scaling.js';
+import { benchTail } from './tail.js';
 import { benchTrends } from './trends.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, 'bench', 'data');
-const BIN = join(ROOT, 'bin', 'memtrail.js');
+/** The memtrail under test: this checkout's build, or BENCH_BIN (an older checkout's, for a before/after table). */
+const BIN = process.env.BENCH_BIN ?? join(ROOT, 'bin', 'memtrail.js');
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SCALE = 5;
 
@@ -29,33 +32,6 @@ const JQ_FILTER = `fromjson? | select(type == "object") | (.context // {}) as $c
            or ($u != null and $u > 80)
            or ((($c.request_size_bytes // 0) | numbers) > 1048576) or ((($c.response_size_bytes // 0) | numbers) > 1048576))
   | .timestamp`;
-
-interface Run {
-  seconds: number;
-  peakRssMb: number;
-  stdout: string;
-}
-
-/** Runs a command under GNU time for its peak RSS; stdout is kept (or counted) in memory. */
-function timed(command: string, args: string[], options: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      if (options.keepStdout !== false) out.push(d);
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const rssKb = Number(err.trim().split('\n').at(-1));
-      if (code !== 0 && code !== 3) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
-      resolve({ seconds, peakRssMb: rssKb / 1024, stdout: Buffer.concat(out).toString() });
-    });
-  });
-}
 
 async function newlineCount(file: string): Promise<number> {
   let lines = 0;
@@ -85,30 +61,28 @@ async function framingMBs(file: string, bytes: number): Promise<{ split2: number
   return { split2: split2Mbs, framer: framerMbs };
 }
 
+const JQ_KINDS = new Set(['memory_warning', 'memory_critical', 'oversized_payload']);
+
 interface ScanJson {
   stats: { lines: number; records: number; malformed: number; invalid: number; skipped: number; findings: Record<string, number> };
-  traces: { findings: { id: string; source: { line: number } }[] }[];
-  untraced_findings: { id: string; source: { line: number } }[];
+  traces: { findings: { id: string; kind: string; source: { line: number } }[] }[];
+  untraced_findings: { id: string; kind: string; source: { line: number } }[];
 }
 
 function findingIds(report: ScanJson): string[] {
   return [...report.traces.flatMap((t) => t.findings), ...report.untraced_findings].map((f) => `${f.source.line}:${f.id}`).sort();
 }
 
+/** Records with a finding of the kinds the jq filter implements (DESIGN.md's rules; not the OOM-kill text lines, nor trends). */
 function recordsWithFindings(report: ScanJson): number {
-  return new Set([...report.traces.flatMap((t) => t.findings), ...report.untraced_findings].map((f) => f.source.line)).size;
+  const all = [...report.traces.flatMap((t) => t.findings), ...report.untraced_findings];
+  return new Set(all.filter((f) => JQ_KINDS.has(f.kind)).map((f) => f.source.line)).size;
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
 
-async function main(): Promise<void> {
-  await mkdir(DATA, { recursive: true });
-  const file = join(DATA, `generated-${RECORDS}.log`);
-  if (!existsSync(file)) {
-    console.log(`generating ${RECORDS} records (seed 42) into ${file} …`);
-    const gen = await timed(process.execPath, [BIN, 'generate', '-n', String(RECORDS), '--seed', '42', '-o', file, '--manifest', `${file}.manifest.json`]);
-    console.log(`  generated in ${gen.seconds.toFixed(1)} s`);
-  }
+/** The scan table: jq, the default scan, one thread, two, --fast and the raw newline count; RSS at 1× and 5×; correctness. */
+async function benchScan(file: string): Promise<void> {
   const bigFile = join(DATA, `generated-${RECORDS}x${SCALE}.log`);
   if (!existsSync(bigFile)) {
     await copyFile(file, bigFile);
@@ -120,200 +94,98 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(await readFile(`${file}.manifest.json`, 'utf8')) as { findings: Record<string, number>; lines: number };
   const mb = bytes / 1e6;
   console.log(`\ninput: ${file}\n  ${RECORDS} lines, ${mb.toFixed(1)} MB; ${SCALE}× copy ${(bigBytes / 1e6).toFixed(1)} MB`);
-  console.log(`  machine: ${(await import('node:os')).availableParallelism()} cores, node ${process.version}`);
 
   const t = process.hrtime.bigint();
   const lines = await newlineCount(file);
   const newlineSeconds = Number(process.hrtime.bigint() - t) / 1e9;
 
-  const jq = await timed('jq', ['-cR', JQ_FILTER, file]);
+  const jq = await measure('jq', ['-cR', JQ_FILTER, file], { keepStdout: true });
   const jqMatches = jq.stdout.split('\n').filter(Boolean).length;
 
-  const scan = (extra: string[], target = file) => timed(process.execPath, [BIN, 'scan', '--format', 'json', '--no-progress', ...extra, target]);
+  const scan = (extra: string[], target = file) => measure(process.execPath, [BIN, 'scan', '--format', 'json', '--no-progress', ...extra, target], { keepStdout: true });
   const exact = await scan([]);
-  const exact2 = await scan(['--threads', '2']);
+  const one = await scan(['--threads', '1']);
+  const two = await scan(['--threads', '2']);
   const fast = await scan(['--fast']);
   const exactBig = await scan([], bigFile);
+  const oneBig = await scan(['--threads', '1'], bigFile);
   const fastBig = await scan(['--fast'], bigFile);
   const framing = await framingMBs(file, bytes);
 
   const exactReport = JSON.parse(exact.stdout) as ScanJson;
-  const fastReport = JSON.parse(fast.stdout) as ScanJson;
-  const exact2Report = JSON.parse(exact2.stdout) as ScanJson;
-  const sameFast = JSON.stringify(findingIds(fastReport)) === JSON.stringify(findingIds(exactReport));
-  const sameThreads = JSON.stringify(findingIds(exact2Report)) === JSON.stringify(findingIds(exactReport));
+  const reports = { one: JSON.parse(one.stdout) as ScanJson, two: JSON.parse(two.stdout) as ScanJson, fast: JSON.parse(fast.stdout) as ScanJson };
+  const same = (a: ScanJson) => JSON.stringify(findingIds(a)) === JSON.stringify(findingIds(exactReport));
+  const sameStats = (a: ScanJson) => ['lines', 'records', 'malformed', 'invalid'].every((k) => a.stats[k as 'lines'] === exactReport.stats[k as 'lines']);
+  const sameOne = same(reports.one) && sameStats(reports.one);
+  const sameTwo = same(reports.two) && sameStats(reports.two);
+  const sameFast = same(reports.fast);
   const sameJq = recordsWithFindings(exactReport) === jqMatches;
   const sameManifest = JSON.stringify(exactReport.stats.findings) === JSON.stringify(manifest.findings);
 
-  const rows: [string, number, Run | undefined][] = [
+  const rows: [string, number, Measured | undefined][] = [
     ['newline count (node, Buffer scan)', newlineSeconds, undefined],
     ['jq -cR fromjson? | select(rules)', jq.seconds, jq],
-    ['memtrail scan (exact, 1 thread)', exact.seconds, exact],
-    ['memtrail scan (exact, --threads 2)', exact2.seconds, exact2],
-    ['memtrail scan --fast', fast.seconds, fast],
+    ['memtrail scan (default: exact)', exact.seconds, exact],
+    ['memtrail scan --threads 1', one.seconds, one],
+    ['memtrail scan --threads 2', two.seconds, two],
+    ['memtrail scan --fast (partial counts)', fast.seconds, fast],
   ];
-  console.log(`\n${'run'.padEnd(38)}${'seconds'.padStart(8)}${'MB/s'.padStart(8)}${'× jq'.padStart(8)}${'peak RSS MB'.padStart(13)}`);
+  console.log(`\n${'run'.padEnd(40)}${'seconds'.padStart(8)}${'MB/s'.padStart(8)}${'× jq'.padStart(8)}${'peak RSS MB'.padStart(13)}`);
   for (const [name, seconds, run] of rows) {
     console.log(
-      `${name.padEnd(38)}${fmt(seconds, 2)}${fmt(mb / seconds)}${fmt(jq.seconds / seconds)}${run ? fmt(run.peakRssMb, 0).padStart(13) : ''.padStart(13)}`,
+      `${name.padEnd(40)}${fmt(seconds, 2)}${fmt(mb / seconds)}${fmt(jq.seconds / seconds)}${run ? fmt(run.peakRssMb, 0).padStart(13) : ''.padStart(13)}`,
     );
   }
   console.log(`\npeak RSS by input size (does it grow with the input?)`);
-  console.log(`  exact:  1× ${exact.peakRssMb.toFixed(0)} MB   ${SCALE}× ${exactBig.peakRssMb.toFixed(0)} MB   (${(bigBytes / 1e6 / exactBig.seconds).toFixed(1)} MB/s at ${SCALE}×)`);
-  console.log(`  --fast: 1× ${fast.peakRssMb.toFixed(0)} MB   ${SCALE}× ${fastBig.peakRssMb.toFixed(0)} MB   (${(bigBytes / 1e6 / fastBig.seconds).toFixed(1)} MB/s at ${SCALE}×)`);
+  for (const [name, small, big] of [['default', exact, exactBig], ['--threads 1', one, oneBig], ['--fast', fast, fastBig]] as const) {
+    console.log(`  ${name.padEnd(12)} 1× ${small.peakRssMb.toFixed(0).padStart(4)} MB   ${SCALE}× ${big.peakRssMb.toFixed(0).padStart(4)} MB   (${(bigBytes / 1e6 / big.seconds).toFixed(1)} MB/s at ${SCALE}×)`);
+  }
   console.log(`\nframing only: split2 ${framing.split2.toFixed(1)} MB/s, memtrail LineFramer ${framing.framer.toFixed(1)} MB/s`);
   console.log(`\ncorrectness`);
   console.log(`  lines: newline count ${lines}, memtrail ${exactReport.stats.lines}`);
-  console.log(`  findings (exact): ${JSON.stringify(exactReport.stats.findings)}; generator manifest ${sameManifest ? 'agrees' : 'DISAGREES'}`);
+  console.log(`  findings (default): ${JSON.stringify(exactReport.stats.findings)}; generator manifest ${sameManifest ? 'agrees' : 'DISAGREES'}`);
   console.log(`  records with findings: jq ${jqMatches}, memtrail ${recordsWithFindings(exactReport)} → ${sameJq ? 'identical' : 'DIFFERENT'}`);
-  console.log(`  --fast findings vs exact: ${sameFast ? 'identical' : 'DIFFERENT'} (${fastReport.stats.skipped} lines not parsed)`);
-  console.log(`  --threads 2 findings vs exact: ${sameThreads ? 'identical' : 'DIFFERENT'}`);
-  console.log(`  bad lines reported (exact): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
-  if (!(await benchReport(file))) process.exitCode = 1;
-  await benchTrends(BIN, file, DATA);
-  if (process.env.BENCH_SKIP_INDEX !== '1') await benchIndexing();
-  await benchTail();
-  if (!(await benchScaling(BIN, join(DATA, 'scaling')))) process.exitCode = 1;
-  await writeFile(join(DATA, 'last-run.txt'), `${new Date().toISOString()} exact ${(mb / exact.seconds).toFixed(1)} fast ${(mb / fast.seconds).toFixed(1)} jq ${(mb / jq.seconds).toFixed(1)} MB/s\n`);
-  if (!sameFast || !sameThreads || !sameJq) process.exitCode = 1;
-}
-
-interface BenchEngine {
-  url: string;
-  username?: string;
-  password?: string;
-  version: string;
-  started: boolean;
-}
-
-async function runScript(args: string[]): Promise<string> {
-  const run = await timed(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'engine.ts'), ...args]);
-  return run.stdout.trim().split('\n').at(-1) ?? '';
+  console.log(`  --threads 1 vs default (findings and counts): ${sameOne ? 'identical' : 'DIFFERENT'}`);
+  console.log(`  --threads 2 vs default (findings and counts): ${sameTwo ? 'identical' : 'DIFFERENT'}`);
+  console.log(`  --fast findings vs default: ${sameFast ? 'identical' : 'DIFFERENT'} (${reports.fast.stats.skipped} lines not parsed)`);
+  console.log(`  bad lines reported (default): ${exactReport.stats.malformed} malformed, ${exactReport.stats.invalid} invalid`);
+  await writeFile(join(DATA, 'last-run.txt'), `${new Date().toISOString()} default ${(mb / exact.seconds).toFixed(1)} fast ${(mb / fast.seconds).toFixed(1)} jq ${(mb / jq.seconds).toFixed(1)} MB/s\n`);
+  if (!sameFast || !sameOne || !sameTwo || !sameJq) process.exitCode = 1;
 }
 
 /** The user's engine (MEMTRAIL_ES_URL and friends), else one started by the project's own script. */
-async function ensureEngine(): Promise<BenchEngine> {
+async function withEngine(use: (engine: BenchEngine) => Promise<void>): Promise<void> {
   if (process.env.MEMTRAIL_ES_URL) {
-    return {
-      url: process.env.MEMTRAIL_ES_URL,
-      username: process.env.MEMTRAIL_ES_USERNAME,
-      password: process.env.MEMTRAIL_ES_PASSWORD,
-      version: 'as configured',
-      started: false,
-    };
+    const { MEMTRAIL_ES_URL: url, MEMTRAIL_ES_USERNAME: username, MEMTRAIL_ES_PASSWORD: password } = process.env;
+    return use({ url, username, password, version: 'the configured engine' });
   }
-  const url = await runScript(['start', 'elasticsearch']);
-  const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as { username: string; password: string; version: string };
-  return { url, username: state.username, password: state.password, version: `elasticsearch ${state.version}`, started: true };
-}
-
-async function engineRequest(engine: BenchEngine, method: string, path: string): Promise<{ count?: number }> {
-  const headers: Record<string, string> = {};
-  if (engine.username) headers.authorization = `Basic ${Buffer.from(`${engine.username}:${engine.password}`).toString('base64')}`;
-  const response = await fetch(`${engine.url}${path}`, { method, headers });
-  return (await response.json()) as { count?: number };
-}
-
-/** Findings per second into a real local engine, and how long until the last one is searchable. */
-async function benchIndexing(): Promise<void> {
-  const records = Math.round(RECORDS * 0.6);
-  const dense = join(DATA, `dense-${records}.log`);
-  if (!existsSync(dense)) {
-    await timed(process.execPath, [BIN, 'generate', '-n', String(records), '--sample-every', '2', '--seed', '7', '-o', dense]);
-  }
-  const engine = await ensureEngine();
-  const prefix = `memtrail-bench-${Date.now()}`;
-  const env = {
-    ...process.env,
-    MEMTRAIL_ES_URL: engine.url,
-    ...(engine.username ? { MEMTRAIL_ES_USERNAME: engine.username, MEMTRAIL_ES_PASSWORD: engine.password } : {}),
-  };
+  const script = (args: string[]) => measure(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'engine.ts'), ...args], { keepStdout: true });
+  await script(['start', 'elasticsearch']);
   try {
-    const scanOnly = await timed(process.execPath, [BIN, 'scan', '--fast', '--format', 'json', '--no-progress', dense]);
-    const indexing = await timed(
-      process.execPath,
-      [BIN, 'scan', '--fast', '--format', 'json', '--no-progress', '--index', '--index-prefix', prefix, dense],
-      { env },
-    );
-    const report = JSON.parse(indexing.stdout) as { index: { indexed: number; failed: number; traces: number; searchable_after_ms: number; summaries_ms: number } };
-    const counted = (await engineRequest(engine, 'GET', `/${prefix}-findings/_count`)).count as number;
-    const index = report.index;
-    console.log(`\nindexing into ${engine.version} at ${engine.url} (${(await stat(dense)).size / 1e6 | 0} MB, ${records} records, finding-dense)`);
-    console.log(`  scan alone                    ${scanOnly.seconds.toFixed(2)} s`);
-    console.log(`  scan --index                  ${indexing.seconds.toFixed(2)} s   peak RSS ${indexing.peakRssMb.toFixed(0)} MB`);
-    console.log(`  findings indexed              ${index.indexed} (${index.failed} failed; ${counted} counted in the engine)`);
-    console.log(`  findings per second           ${(index.indexed / indexing.seconds).toFixed(0)} (whole run)`);
-    console.log(`  end of scan → all searchable  ${index.searchable_after_ms} ms (last flush + refresh)`);
-    console.log(`  trace summaries               ${index.traces} in ${index.summaries_ms} ms`);
-    if (counted !== index.indexed || index.failed > 0) process.exitCode = 1;
+    const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as { url: string; username: string; password: string; version: string };
+    await use({ url: state.url, username: state.username, password: state.password, version: `elasticsearch ${state.version}` });
   } finally {
-    await engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces`).catch(() => undefined);
-    for (const t of ['findings', 'traces']) await engineRequest(engine, 'DELETE', `/_index_template/${prefix}-${t}`).catch(() => undefined);
-    if (engine.started) await runScript(['stop', 'elasticsearch']);
+    await script(['stop', 'elasticsearch']);
   }
 }
 
-/** Latency from a line's append to its finding on stdout, and throughput following a file written at full speed. */
-async function benchTail(): Promise<void> {
-  const dir = join(DATA, 'tail');
-  await mkdir(dir, { recursive: true });
-  const log = join(dir, `live-${Date.now()}.log`);
-  await writeFile(log, '');
-  const child = spawn(
-    process.execPath,
-    [BIN, 'tail', log, '--from', 'start', '--format', 'ndjson', '--state', join(dir, 'state.json'), '--poll-interval', '250ms', '--dead-letter', join(dir, 'dead.ndjson')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const seen = new Map<string, number>();
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    const now = performance.now();
-    const parts = (partial + d).split('\n');
-    partial = parts.pop()!;
-    for (const part of parts) {
-      const match = /"trace_id":"([^"]+)"/.exec(part);
-      if (match && part.startsWith('{"type":"finding"')) seen.set(match[1]!, now);
-    }
-  });
-  const waitFor = async (trace: string) => {
-    while (!seen.has(trace)) await new Promise((resolve) => setTimeout(resolve, 5));
-  };
-  const line = (trace: string) =>
-    `${JSON.stringify({ timestamp: new Date().toISOString(), level: 'WARNING', event: 'system.high_memory', message: 'bench', trace_id: trace, context: { memory_usage_percent: 85 } })}\n`;
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-
-  // Latency: one line at a time, a few milliseconds apart, as a service writes them.
-  const appended = new Map<string, number>();
-  const count = 3000;
-  for (let i = 0; i < count; i++) {
-    const trace = `lat-${i}`;
-    await appendFile(log, line(trace));
-    appended.set(trace, performance.now());
-    await new Promise((resolve) => setTimeout(resolve, 2));
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY?.split(',');
+  const wanted = (section: string) => only === undefined || only.includes(section);
+  await mkdir(DATA, { recursive: true });
+  const file = join(DATA, `generated-${RECORDS}.log`);
+  if (!existsSync(file)) {
+    console.log(`generating ${RECORDS} records (seed 42) into ${file} …`);
+    const gen = await measure(process.execPath, [BIN, 'generate', '-n', String(RECORDS), '--seed', '42', '--start', '2026-01-01T00:00:00Z', '-o', file, '--manifest', `${file}.manifest.json`]);
+    console.log(`  generated in ${gen.seconds.toFixed(1)} s`);
   }
-  await waitFor(`lat-${count - 1}`);
-  const latencies = [...appended].map(([trace, t]) => seen.get(trace)! - t).sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-
-  // Throughput: a writer appending generated traffic as fast as it can, then a sentinel line.
-  const traffic = join(DATA, `generated-${RECORDS}.log`);
-  const body = await readFile(traffic);
-  const started = performance.now();
-  const chunk = 4 << 20;
-  for (let offset = 0; offset < body.length; offset += chunk) await appendFile(log, body.subarray(offset, offset + chunk));
-  const written = performance.now();
-  await appendFile(log, line('sentinel'));
-  await waitFor('sentinel');
-  const done = performance.now();
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.on('exit', resolve));
-
-  console.log(`\ntail (following ${log}, --poll-interval 250ms, fs.watch on)`);
-  console.log(`  append → finding on stdout over ${count} lines: median ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
-  console.log(
-    `  following a file written at full speed: ${(body.length / 1e6).toFixed(0)} MB written in ${((written - started) / 1000).toFixed(2)} s, ` +
-      `all of it processed ${((done - written) / 1000).toFixed(2)} s later → ${(body.length / 1e6 / ((done - started) / 1000)).toFixed(1)} MB/s steady state`,
-  );
+  console.log(`memtrail: ${BIN}; machine: ${availableParallelism()} cores, node ${process.version}`);
+  if (wanted('scan')) await benchScan(file);
+  if (wanted('report') && !(await benchReport(file))) process.exitCode = 1;
+  if (wanted('trends')) await benchTrends(BIN, file, DATA);
+  if (wanted('index') && process.env.BENCH_SKIP_INDEX !== '1') await withEngine((engine) => benchIndexing(BIN, DATA, Math.round(RECORDS * 0.6), engine));
+  if (wanted('tail')) await benchTail(BIN, DATA, file);
+  if (wanted('scaling') && !(await benchScaling(BIN, join(DATA, 'scaling')))) process.exitCode = 1;
 }
 
 await main();

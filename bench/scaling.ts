@@ -11,18 +11,24 @@ import { SHAPES } from './pathological.js';
 export interface Measured {
   seconds: number;
   peakRssMb: number;
+  /** What the command printed, when asked for (`keepStdout`). */
+  stdout: string;
 }
 
-export function measure(command: string, args: string[]): Promise<Measured> {
+/** Runs a command under GNU time for its wall time and peak RSS; exit 0 or 3 (findings) is success. */
+export function measure(command: string, args: string[], options: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'], env: options.env ?? process.env });
+    const out: Buffer[] = [];
     let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0 && code !== 3) return reject(new Error(`${args.join(' ')} exited ${code}: ${err.slice(-300)}`));
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Number(err.trim().split('\n').at(-1)) / 1024 });
+      if (code !== 0 && code !== 3) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ seconds, peakRssMb: Number(err.trim().split('\n').at(-1)) / 1024, stdout: Buffer.concat(out).toString() });
     });
   });
 }

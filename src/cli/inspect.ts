@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
 import { EXIT } from '../errors.js';
-import { inspectInputs } from '../pipeline/inspect.js';
-import { renderInspection } from '../sinks/inspect.js';
 import { Output } from '../sinks/output.js';
 import { colorsFor } from '../sinks/terminal.js';
 import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
@@ -21,6 +19,7 @@ export function inspectCommand(): Command {
   for (const option of ruleOptions()) command.addOption(option);
   return command.action(async (inputs: string[], flags: InspectFlags) => {
     const config = await loadConfig(flags);
+    const [{ inspectInputs }, { renderInspection }] = await Promise.all([import('../pipeline/inspect.js'), import('../sinks/inspect.js')]);
     const reports = await inspectInputs(config, inputs);
     const stdout = new Output(process.stdout);
     if (flags.format === 'json') await stdout.write(`${JSON.stringify({ inputs: reports })}\n`);

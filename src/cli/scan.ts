@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import type { Severity } from '../classify/finding.js';
 import { ConfigError } from '../config.js';
 import { EXIT } from '../errors.js';
-import { runBatch } from '../pipeline/batch.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
 import type { ReportOptions } from '../sinks/view.js';
 import { engineOptions } from './engine-options.js';
@@ -19,7 +18,22 @@ interface ScanFlags extends RuleFlags, ConnectionFlags, ViewFlags {
   deadLetter?: string;
   progress: boolean;
   color?: boolean;
-  threads: number;
+  threads: string;
+}
+
+/**
+ * `--threads auto`: this machine's cores, up to MAX_AUTO_THREADS. Each thread past the first is a
+ * worker of about 60 MB (its own heap and a copy of memtrail's code): four keep a scan under
+ * ~300 MB. Only NDJSON inputs of 4 MiB and more are read in parallel; smaller ones, and other
+ * framings, are read on this thread, and no worker starts for them.
+ */
+const MAX_AUTO_THREADS = 4;
+
+export function threadsFrom(value: string): number {
+  if (value === 'auto') return Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism()));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected auto or a whole number of at least 1, got "${value}"`);
+  return n;
 }
 
 export function scanCommand(): Command {
@@ -34,9 +48,8 @@ export function scanCommand(): Command {
     .option('--no-color', 'force colours off (NO_COLOR works too)')
     .option(
       '--threads <n>',
-      `worker threads parsing large NDJSON inputs, same results (default 1; this machine has ${availableParallelism()} cores)`,
-      (v: string) => Number(v),
-      1,
+      `threads reading large NDJSON inputs, same results: auto is this machine's cores (${availableParallelism()}) up to ${MAX_AUTO_THREADS}; 1 reads on one thread`,
+      'auto',
     );
   for (const option of viewOptions()) command.addOption(option);
   command.option('--since <time>', 'judge only records from this time: ISO 8601, or a duration ago (30m: "is it stable now?")');
@@ -53,7 +66,7 @@ export async function runScan(inputs: string[], flags: ScanFlags): Promise<numbe
   const until = parseMoment('--until', flags.until);
   const loaded = await loadConfig(flags);
   const config = since === undefined && until === undefined ? loaded : { ...loaded, window: { since, until } };
-  if (!Number.isInteger(flags.threads) || flags.threads < 1) throw new ConfigError('--threads: expected a whole number of at least 1');
+  const threads = threadsFrom(flags.threads);
   if (flags.severity !== undefined && flags.format !== 'text' && flags.html === undefined) {
     throw new ConfigError(
       `--severity: lists findings in the text and HTML reports; --format ${flags.format} has every finding with its severity (jq 'select(.severity == "critical")')`,
@@ -70,7 +83,9 @@ export async function runScan(inputs: string[], flags: ScanFlags): Promise<numbe
     inputs,
     incidentGapMs: config.incident_gap,
   };
-  const outcome = await runBatch({ config, inputs, outputs, threads: flags.threads, progress: flags.progress });
+  // Loaded when the command runs: `memtrail --help` and the other commands do not pay for it.
+  const { runBatch } = await import('../pipeline/batch.js');
+  const outcome = await runBatch({ config, inputs, outputs, threads, progress: flags.progress });
   if (outcome.inputFailures > 0 || outcome.deliveryFailures.length > 0) return EXIT.runtime;
   if (flags.failOn && outcome.run.findings.reached(flags.failOn)) return EXIT.findings;
   return EXIT.ok;

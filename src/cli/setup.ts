@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
-import { kibanaFrom } from '../sinks/kibana/kibana.js';
-import { runSetup as setUp } from '../sinks/kibana/setup.js';
 import { engineOptions } from './engine-options.js';
 
 interface SetupFlags extends ConnectionFlags {
@@ -26,5 +24,6 @@ export function setupCommand(): Command {
 
 export async function runSetup(flags: SetupFlags): Promise<number> {
   const connection = connectionFrom(flags);
+  const [{ kibanaFrom }, { runSetup: setUp }] = await Promise.all([import('../sinks/kibana/kibana.js'), import('../sinks/kibana/setup.js')]);
   return setUp(connection, kibanaFrom(flags, connection));
 }

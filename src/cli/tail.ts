@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseDuration } from '../config.js';
 import { EXIT } from '../errors.js';
-import { runLive, type LiveStatus } from '../pipeline/live.js';
+import type { LiveStatus } from '../pipeline/live.js';
 import { defaultStatePath } from '../sources/tail/checkpoints.js';
 import type { TailEvent } from '../sources/tail/tailer.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
@@ -80,6 +80,7 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   process.once('SIGTERM', requestStop);
   if (process.stderr.isTTY) warn(targets ? await startLine(targets, tail.from, statePath) : 'following standard input; Ctrl-C to stop');
   const verbose = statusMs !== undefined;
+  const { runLive } = await import('../pipeline/live.js');
   await runLive(
     {
       config,

@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import type { Severity } from '../classify/finding.js';
 import { configSchema, ConfigError, parseDuration } from '../config.js';
 import { EXIT } from '../errors.js';
-import { runTimeline as readTimeline } from '../pipeline/timeline.js';
 import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection.js';
 import type { TimelineFilter } from '../sinks/search/timeline-query.js';
 import { engineOptions } from './engine-options.js';
@@ -56,6 +55,7 @@ export async function runTimeline(flags: TimelineFlags): Promise<number> {
     severity: flags.severity,
   };
   const outputs: ReportOptions = { format: flags.format, color: flags.color, ...viewOutputs(flags), incidentGapMs: config.incident_gap };
+  const { runTimeline: readTimeline } = await import('../pipeline/timeline.js');
   await readTimeline({ config, connection, filter, limit: flags.limit, outputs });
   return EXIT.ok;
 }

@@ -14,6 +14,12 @@ export interface ScanStats {
   invalid: number;
   /** Lines the --fast path did not parse (0 on the exact path). */
   skipped: number;
+  /**
+   * `exact`: every line was parsed and validated, so records, malformed and invalid are the
+   * input's. `partial` (--fast): lines that could not match a rule were skipped unparsed, so those
+   * counts cover only the lines read; the findings are the same.
+   */
+  counts: 'exact' | 'partial';
   /** Records without a time (classified; left out of incidents and durations). */
   untimed: number;
   /** Lines with nothing but whitespace. */
@@ -88,6 +94,7 @@ export function emptyStats(): ScanStats {
     malformed: 0,
     invalid: 0,
     skipped: 0,
+    counts: 'exact',
     untimed: 0,
     blank: 0,
     continued: 0,

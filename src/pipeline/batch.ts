@@ -77,6 +77,7 @@ export class BatchRun {
       maxTraces: config.max_traces,
       incidentGapMs: config.incident_gap,
     });
+    if (config.fast) this.stats.counts = 'partial';
     this.findingSinks = sinks.filter((s) => s.finding !== undefined);
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
   }

@@ -190,7 +190,7 @@ export function* renderText(report: ScanReport, c: Colors, layout: Partial<TextO
   }
 
   const s = report.stats;
-  const skipped = s.skipped > 0 ? `, ${s.skipped} lines not parsed (--fast)` : '';
+  const skipped = s.counts === 'partial' ? `, ${s.skipped} lines not parsed (--fast: these counts are partial)` : '';
   yield report.origin
     ? `${c.bold('Summary')}  from ${report.origin}\n`
     : `${c.bold('Summary')}  ${s.files} files, ${s.lines} lines, ${s.records} records, ${s.malformed} malformed, ${s.invalid} invalid${skipped}\n`;

@@ -83,6 +83,12 @@ test('--fast finds what the exact path finds: a literal dotted key, whitespace b
     const fast = await scanJson([log, '--fast']);
     assert.deepEqual(exact.report.stats.findings, { memory_warning: 0, memory_critical: 2, oversized_payload: 1, oom_kill: 0, memory_growth: 0, swap_growth: 0 });
     assert.deepEqual(findingsView(fast.report), findingsView(exact.report));
+    // The exact path's counts are the input's; --fast says its own are partial.
+    assert.equal(exact.report.stats.counts, 'exact');
+    assert.equal(fast.report.stats.counts, 'partial');
+    assert.ok(fast.report.stats.skipped > 0 && fast.report.stats.records < exact.report.stats.records);
+    const text = await runCli(['scan', '--fast', log]);
+    assert.match(text.stdout, /lines not parsed \(--fast: these counts are partial\)/);
   });
 });
 

@@ -35,6 +35,7 @@ test('JSON output follows the contract (docs/ARCHITECTURE.md)', async () => {
     malformed: 0,
     invalid: 0,
     skipped: 0,
+    counts: 'exact',
     untimed: 0,
     blank: 0,
     continued: 0,
@@ -226,8 +227,27 @@ test('usage and configuration errors exit 2 with a clear message', async () => {
   const badTail = await runCli(['tail', 'x.log', '--trace-idle', 'soon']);
   assert.equal(badTail.code, 2);
   assert.match(badTail.stderr, /--trace-idle: not a duration: "soon"/);
+  const badThreads = await runCli(['scan', '--threads', '0', fixture('app.ndjson')]);
+  assert.equal(badThreads.code, 2);
+  assert.match(badThreads.stderr, /--threads: expected auto or a whole number of at least 1, got "0"/);
   assert.equal((await runCli(['frobnicate'])).code, 2);
   assert.equal((await runCli(['--help'])).code, 0);
+});
+
+test('the default scan reads a large log on every core and reports byte for byte what one thread does', async () => {
+  await withTempDir(async (dir) => {
+    const log = join(dir, 'big.log');
+    // Past the 4 MiB from which an NDJSON input is read in parallel (20,000 generated records are ~6 MB).
+    await runCli(['generate', '-n', '20000', '--seed', '11', '--start', '2026-01-01T00:00:00Z', '-o', log]);
+    const byDefault = await runCli(['scan', '--format', 'json', log]);
+    const oneThread = await runCli(['scan', '--format', 'json', '--threads', '1', log]);
+    const four = await runCli(['scan', '--format', 'json', '--threads', '4', log]);
+    assert.equal(byDefault.code, 0, byDefault.stderr);
+    const report = JSON.parse(byDefault.stdout);
+    assert.ok(report.stats.malformed > 0 && report.stats.findings.memory_critical > 0, 'the log has bad lines and findings to agree on');
+    assert.equal(byDefault.stdout, oneThread.stdout);
+    assert.equal(four.stdout, oneThread.stdout);
+  });
 });
 
 test('thresholds from flags and from a config file change the findings', async () => {

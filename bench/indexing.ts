@@ -1,0 +1,156 @@
+/**
+ * The indexing part of `npm run bench`: the engine's own ceiling on this machine against what
+ * `memtrail scan --fast --index` reaches on the finding-dense log, and memtrail's peak RSS doing
+ * it at 1× and 5× that log.
+ *
+ * The ceiling posts the very documents memtrail would send (the same findings, built by the same
+ * findingDocument, into an index made from the same template) as prebuilt bulk bodies of about
+ * 5 MB, two requests in flight, with nothing but fetch: no client, no retries, no per-document
+ * bookkeeping. memtrail's rate is its findings over its whole run (start-up, scan, flushes,
+ * refresh and trace summaries included), so whatever memtrail does besides sending counts against it.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { appendFile, copyFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildConfig } from '../src/config.js';
+import type { Finding } from '../src/classify/finding.js';
+import { Detection } from '../src/pipeline/detection.js';
+import { connectionFrom } from '../src/sinks/search/connection.js';
+import { findingDocument } from '../src/sinks/search/documents.js';
+import { connect } from '../src/sinks/search/engine.js';
+import { installTemplates } from '../src/sinks/search/search-sink.js';
+import { findingsIndex } from '../src/sinks/search/templates.js';
+import { measure, type Measured } from './scaling.js';
+
+export interface BenchEngine {
+  url: string;
+  username?: string;
+  password?: string;
+  version: string;
+}
+
+const BODY_BYTES = 5_000_000;
+const IN_FLIGHT = 2;
+
+function authHeader(engine: BenchEngine): Record<string, string> {
+  return engine.username ? { authorization: `Basic ${Buffer.from(`${engine.username}:${engine.password}`).toString('base64')}` } : {};
+}
+
+export async function engineRequest(engine: BenchEngine, method: string, path: string, body?: string): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { ...authHeader(engine), ...(body ? { 'content-type': 'application/x-ndjson' } : {}) };
+  const response = await fetch(`${engine.url}${path}`, { method, headers, body });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Every finding of the log, as the exact path finds them (in-process, once). */
+async function findingsOf(file: string): Promise<Finding[]> {
+  const detection = new Detection(buildConfig(undefined, {}));
+  const findings: Finding[] = [];
+  const handlers = { finding: (f: Finding) => findings.push(f), error: () => undefined };
+  const reader = detection.reader(file, {}, handlers);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) reader.push(chunk);
+  reader.end();
+  detection.flush(handlers);
+  return findings;
+}
+
+/** The documents as bulk bodies of about BODY_BYTES each, serialised before the clock starts. */
+function bulkBodies(findings: Finding[], index: string): string[] {
+  const indexedAt = new Date().toISOString();
+  const bodies: string[] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const finding of findings) {
+    const lines = `${JSON.stringify({ index: { _index: index, _id: finding.id } })}\n${JSON.stringify(findingDocument(finding, indexedAt))}\n`;
+    const size = Buffer.byteLength(lines);
+    if (bytes + size > BODY_BYTES && current.length > 0) {
+      bodies.push(current.join(''));
+      current = [];
+      bytes = 0;
+    }
+    current.push(lines);
+    bytes += size;
+  }
+  if (current.length > 0) bodies.push(current.join(''));
+  return bodies;
+}
+
+/** Documents per second the engine takes: the bodies posted IN_FLIGHT at a time, then a refresh. */
+async function ceiling(engine: BenchEngine, bodies: string[], documents: number, index: string): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const result = await engineRequest(engine, 'POST', '/_bulk', body);
+      if (result.errors !== false) throw new Error(`the ceiling's bulk request had errors: ${JSON.stringify(result).slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  await engineRequest(engine, 'POST', `/${index}/_refresh`);
+  const seconds = (performance.now() - started) / 1000;
+  const counted = (await engineRequest(engine, 'GET', `/${index}/_count`)).count;
+  if (counted !== documents) throw new Error(`the ceiling indexed ${String(counted)} of ${documents} documents`);
+  return documents / seconds;
+}
+
+interface IndexReport {
+  index: { indexed: number; failed: number; traces: number; searchable_after_ms: number; summaries_ms: number };
+}
+
+/** The ceiling, then memtrail on the dense log (1× and 5×), each into its own fresh indices. */
+export async function benchIndexing(bin: string, dataDir: string, records: number, engine: BenchEngine): Promise<void> {
+  const dense = join(dataDir, `dense-${records}.log`);
+  if (!existsSync(dense)) {
+    await measure(process.execPath, [bin, 'generate', '-n', String(records), '--sample-every', '2', '--seed', '7', '--start', '2026-01-01T00:00:00Z', '-o', dense]);
+  }
+  const dense5 = join(dataDir, `dense-${records}x5.log`);
+  if (!existsSync(dense5)) {
+    await copyFile(dense, dense5);
+    const body = await readFile(dense);
+    for (let i = 1; i < 5; i++) await appendFile(dense5, body);
+  }
+  const stamp = Date.now();
+  const prefixes = [`memtrail-bench-ceiling-${stamp}`, `memtrail-bench-${stamp}`, `memtrail-bench-5x-${stamp}`];
+  const env = {
+    ...process.env,
+    MEMTRAIL_ES_URL: engine.url,
+    ...(engine.username ? { MEMTRAIL_ES_USERNAME: engine.username, MEMTRAIL_ES_PASSWORD: engine.password } : {}),
+  };
+  const connection = connectionFrom({ esUrl: engine.url, esUsername: engine.username, esPassword: engine.password, indexPrefix: prefixes[0] }, {});
+  const client = await connect(connection);
+  try {
+    await installTemplates(client, prefixes[0]!);
+    const findings = await findingsOf(dense);
+    const bodies = bulkBodies(findings, findingsIndex(prefixes[0]!));
+    const ceilingRate = await ceiling(engine, bodies, findings.length, findingsIndex(prefixes[0]!));
+
+    const scanOnly = await measure(process.execPath, [bin, 'scan', '--fast', '--format', 'json', '--no-progress', dense]);
+    const run = async (prefix: string, file: string): Promise<{ measured: Measured; report: IndexReport; counted: number }> => {
+      const measured = await measure(process.execPath, [bin, 'scan', '--fast', '--format', 'json', '--no-progress', '--index', '--index-prefix', prefix, file], { env, keepStdout: true });
+      const report = JSON.parse(measured.stdout) as IndexReport;
+      const counted = (await engineRequest(engine, 'GET', `/${prefix}-findings/_count`)).count as number;
+      return { measured, report, counted };
+    };
+    const once = await run(prefixes[1]!, dense);
+    const five = await run(prefixes[2]!, dense5);
+    const rate = once.report.index.indexed / once.measured.seconds;
+    const mb = (await stat(dense)).size / 1e6;
+
+    console.log(`\nindexing into ${engine.version} at ${engine.url} (dense log: ${mb.toFixed(0)} MB, ${records} records, ${findings.length} findings)`);
+    console.log(`  ceiling: prebuilt ~5 MB _bulk bodies, ${IN_FLIGHT} in flight, fetch   ${ceilingRate.toFixed(0).padStart(7)} documents/s   (${bodies.length} requests)`);
+    console.log(`  memtrail scan --fast --index (whole run)            ${rate.toFixed(0).padStart(7)} findings/s    ${((rate / ceilingRate) * 100).toFixed(0)} % of the ceiling`);
+    console.log(`    the run: ${once.measured.seconds.toFixed(2)} s (the scan alone ${scanOnly.seconds.toFixed(2)} s); last flush + refresh ${once.report.index.searchable_after_ms} ms; ${once.report.index.traces} trace summaries in ${once.report.index.summaries_ms} ms`);
+    console.log(`  peak RSS of scan --fast --index: 1× ${once.measured.peakRssMb.toFixed(0)} MB   5× ${five.measured.peakRssMb.toFixed(0)} MB   (5×: ${five.report.index.indexed} findings in ${five.measured.seconds.toFixed(1)} s)`);
+    for (const { report, counted } of [once, five]) {
+      console.log(`  indexed ${report.index.indexed}, failed ${report.index.failed}, counted in the engine ${counted}`);
+      if (counted !== report.index.indexed || report.index.failed > 0) process.exitCode = 1;
+    }
+  } finally {
+    for (const prefix of prefixes) {
+      await engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces,${prefix}-memory?ignore_unavailable=true`).catch(() => undefined);
+      for (const t of ['findings', 'traces', 'memory']) await engineRequest(engine, 'DELETE', `/_index_template/${prefix}-${t}`).catch(() => undefined);
+    }
+    await client.close();
+  }
+}
