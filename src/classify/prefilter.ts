@@ -39,20 +39,34 @@ export function buildPrefilter(config: Config, detectors: readonly DetectorModul
   );
 
   const groups = groupByPrefix(anywhere);
+  // Once a line is marked, the rest of it is not searched: on a finding-dense log most lines name
+  // several fields, and each further hit was another search.
+  const restOfLine = (bytes: Buffer, at: number) => {
+    const nl = bytes.indexOf(0x0a, at);
+    return nl === -1 ? bytes.length : nl + 1;
+  };
   const marks = (bytes: Buffer, stopAtFirst: boolean): number[] => {
     const found: number[] = [];
     for (const { prefix, needles } of groups) {
-      for (let at = bytes.indexOf(prefix); at !== -1; at = bytes.indexOf(prefix, at + 1)) {
-        if (!needles.some((needle) => startsWithAt(bytes, needle, at))) continue;
+      for (let at = bytes.indexOf(prefix); at !== -1; ) {
+        if (!needles.some((needle) => startsWithAt(bytes, needle, at))) {
+          at = bytes.indexOf(prefix, at + 1);
+          continue;
+        }
         found.push(at);
         if (stopAtFirst) return found;
+        at = bytes.indexOf(prefix, restOfLine(bytes, at));
       }
     }
     for (const { key, digits } of numeric) {
-      for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + key.length)) {
-        if (!mayExceed(bytes, at + key.length, digits)) continue;
+      for (let at = bytes.indexOf(key); at !== -1; ) {
+        if (!mayExceed(bytes, at + key.length, digits)) {
+          at = bytes.indexOf(key, at + key.length);
+          continue;
+        }
         found.push(at);
         if (stopAtFirst) return found;
+        at = bytes.indexOf(key, restOfLine(bytes, at));
       }
     }
     return found.sort((a, b) => a - b);
@@ -131,7 +145,10 @@ function commonPrefix(a: Buffer, b: Buffer): number {
 function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
   // A needle cut off by the end of a chunk is no mark: its line spans chunks and is judged whole.
   if (at + needle.length > bytes.length) return false;
-  return bytes.compare(needle, 0, needle.length, at, at + needle.length) === 0;
+  // Byte by byte: needles are a few dozen bytes, and Buffer#compare's argument checks and native
+  // call measured at a quarter of a --fast scan of a finding-dense log.
+  for (let i = 0; i < needle.length; i++) if (bytes[at + i] !== needle[i]) return false;
+  return true;
 }
 
 function unique(values: string[]): string[] {

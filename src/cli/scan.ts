@@ -29,8 +29,10 @@ interface ScanFlags extends RuleFlags, ConnectionFlags, ViewFlags {
  */
 const MAX_AUTO_THREADS = 4;
 
-export function threadsFrom(value: string): number {
-  if (value === 'auto') return Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism()));
+export function threadsFrom(value: string, indexing: boolean): number {
+  // Indexing, the engine sets the pace (measured: two threads no faster than one against a local
+  // engine) and every thread costs memory, so auto reads on one.
+  if (value === 'auto') return indexing ? 1 : Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism()));
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected auto or a whole number of at least 1, got "${value}"`);
   return n;
@@ -48,7 +50,7 @@ export function scanCommand(): Command {
     .option('--no-color', 'force colours off (NO_COLOR works too)')
     .option(
       '--threads <n>',
-      `threads reading large NDJSON inputs, same results: auto is this machine's cores (${availableParallelism()}) up to ${MAX_AUTO_THREADS}; 1 reads on one thread`,
+      `threads reading large NDJSON inputs, same results: auto is this machine's cores (${availableParallelism()}) up to ${MAX_AUTO_THREADS}, one with --index; 1 reads on one thread`,
       'auto',
     );
   for (const option of viewOptions()) command.addOption(option);
@@ -66,7 +68,7 @@ export async function runScan(inputs: string[], flags: ScanFlags): Promise<numbe
   const until = parseMoment('--until', flags.until);
   const loaded = await loadConfig(flags);
   const config = since === undefined && until === undefined ? loaded : { ...loaded, window: { since, until } };
-  const threads = threadsFrom(flags.threads);
+  const threads = threadsFrom(flags.threads, flags.index === true);
   if (flags.severity !== undefined && flags.format !== 'text' && flags.html === undefined) {
     throw new ConfigError(
       `--severity: lists findings in the text and HTML reports; --format ${flags.format} has every finding with its severity (jq 'select(.severity == "critical")')`,

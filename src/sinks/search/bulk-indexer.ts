@@ -10,9 +10,18 @@ export interface BulkDocument<T = unknown> {
   context: T;
 }
 
+/**
+ * A document once queued: its body is kept only as the serialised lines sent, so a document in
+ * flight costs its bytes, not its object graph (a batch of 30,000 findings held as objects
+ * measured at about 60 MB).
+ */
+export type QueuedDocument<T = unknown> = Omit<BulkDocument<T>, 'body'>;
+
 /** A document that will not be indexed, and why, as the engine (or the connection) said. */
 export interface BulkFailure<T = unknown> {
-  document: BulkDocument<T>;
+  document: QueuedDocument<T>;
+  /** The document's body as it was sent (JSON). */
+  body: string;
   /** The HTTP status of the document's bulk item, or of the whole request; undefined when the engine was not reached. */
   status: number | undefined;
   /** The engine's error type (`mapper_parsing_exception`, `cluster_block_exception`…), or `unreachable`. */
@@ -34,7 +43,7 @@ export interface BulkIndexerOptions<T> {
   /** Sends what is buffered when nothing was sent for this long (live runs: quiet periods are not held back). */
   flushIntervalMs?: number;
   /** The engine confirmed these documents (for checkpoints). */
-  onAck?(docs: BulkDocument<T>[]): void;
+  onAck?(docs: QueuedDocument<T>[]): void;
   /** A document that will not be indexed. */
   onFail(failure: BulkFailure<T>): void;
   /** Called before each retry, for diagnostics. */
@@ -47,11 +56,17 @@ export interface BulkIndexerOptions<T> {
   giveUp?: boolean;
 }
 
-/** A document serialised once, as the two NDJSON lines it is sent as. */
+/**
+ * A document serialised once, as the two NDJSON lines it is sent as, in UTF-8 bytes: held outside
+ * the JavaScript heap from then on, so a document waiting for its acknowledgement is not
+ * promoted there as a string that then lingers after the acknowledgement (measured: 134 MB of
+ * heap at the peak of indexing the dense log with strings, against a live heap of under 50 MB).
+ */
 interface Pending<T> {
-  doc: BulkDocument<T>;
-  lines: string;
-  bytes: number;
+  doc: QueuedDocument<T>;
+  data: Buffer;
+  /** Where the body starts in `data` (after the action line). */
+  bodyAt: number;
   retried: number;
 }
 
@@ -101,14 +116,15 @@ export class BulkIndexer<T = unknown> {
 
   /** Queues a document; resolves once there is room for more (await it: that is the backpressure). */
   async add(doc: BulkDocument<T>): Promise<void> {
+    const action = `${JSON.stringify({ index: { _index: doc.index, _id: doc.id } })}\n`;
+    const data = Buffer.from(`${action}${JSON.stringify(doc.body)}\n`);
+    const queued: Pending<T> = { doc: { index: doc.index, id: doc.id, context: doc.context }, data, bodyAt: Buffer.byteLength(action), retried: 0 };
     if (this.unavailable !== undefined) {
-      this.fail({ doc, lines: '', bytes: 0, retried: 0 }, this.unavailable);
+      this.fail(queued, this.unavailable);
       return;
     }
-    const lines = `${JSON.stringify({ index: { _index: doc.index, _id: doc.id } })}\n${JSON.stringify(doc.body)}\n`;
-    const bytes = Buffer.byteLength(lines);
-    this.buffer.push({ doc, lines, bytes, retried: 0 });
-    this.bufferBytes += bytes;
+    this.buffer.push(queued);
+    this.bufferBytes += data.length;
     if (this.bufferBytes >= this.options.flushBytes) await this.sendBuffered(false);
   }
 
@@ -150,8 +166,8 @@ export class BulkIndexer<T = unknown> {
   private takeBatch(): Pending<T>[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.buffer.length && (count === 0 || bytes + this.buffer[count]!.bytes <= this.options.flushBytes)) {
-      bytes += this.buffer[count]!.bytes;
+    while (count < this.buffer.length && (count === 0 || bytes + this.buffer[count]!.data.length <= this.options.flushBytes)) {
+      bytes += this.buffer[count]!.data.length;
       count++;
     }
     const batch = this.buffer.splice(0, count);
@@ -190,8 +206,8 @@ export class BulkIndexer<T = unknown> {
         last = this.unavailable;
         break;
       }
-      const body = pending.map((p) => p.lines).join('');
-      this.bytesSent += Buffer.byteLength(body);
+      const body = pending.length === 1 ? pending[0]!.data : Buffer.concat(pending.map((p) => p.data));
+      this.bytesSent += body.length;
       let items: Record<string, BulkItem>[];
       try {
         ({ items } = await this.engine.bulk(body));
@@ -205,7 +221,7 @@ export class BulkIndexer<T = unknown> {
         return;
       }
       const retry: Pending<T>[] = [];
-      const acked: BulkDocument<T>[] = [];
+      const acked: QueuedDocument<T>[] = [];
       pending.forEach((p, i) => {
         const item = items[i] ? Object.values(items[i])[0] : undefined;
         if (item && item.status >= 200 && item.status < 300) {
@@ -233,7 +249,8 @@ export class BulkIndexer<T = unknown> {
 
   private fail(pending: Pending<T>, error: LastError): void {
     this.failed++;
-    this.options.onFail({ document: pending.doc, status: error.status, type: error.type, reason: error.reason, retried: pending.retried });
+    const body = pending.data.toString('utf8', pending.bodyAt, pending.data.length - 1);
+    this.options.onFail({ document: pending.doc, body, status: error.status, type: error.type, reason: error.reason, retried: pending.retried });
   }
 
   private backoff(attempt: number): number {

