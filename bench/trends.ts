@@ -28,7 +28,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function benchTrends(bin: string, file: string, dataDir: string): Promise<void> {
   const mb = (await stat(file)).size / 1e6;
-  const scan = (extra: string[], target = file) => measure(process.execPath, [bin, 'scan', '--format', 'json', '--no-progress', ...extra, target]);
+  const scan = (extra: string[], target = file) => measure(process.execPath, [bin, 'scan', '--format', 'json', '--no-progress', '--threads', '1', ...extra, target]);
   // Alternated, three of each, medians: the two differ by less than this machine's noise otherwise.
   const on: Measured[] = [];
   const off: Measured[] = [];

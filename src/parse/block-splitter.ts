@@ -34,7 +34,8 @@ export class BlockSplitter {
   private skipping: { offset: number; bytes: number; sample: string } | undefined;
 
   constructor(
-    private readonly blockBytes: number,
+    /** The size blocks are cut at from now on (the parallel scan adapts it to how dense its results come back). */
+    public blockBytes: number,
     private readonly maxRecordBytes: number,
   ) {}
 
@@ -61,7 +62,7 @@ export class BlockSplitter {
     }
     this.carry.push(chunk.subarray(start, lastNl + 1));
     this.carryBytes += lastNl + 1 - start;
-    if (this.carryBytes >= this.blockBytes) yield this.flush();
+    if (this.carryBytes >= this.blockBytes) yield* this.cut();
     if (lastNl + 1 < chunk.length) yield* this.hold(chunk.subarray(lastNl + 1), chunkOffset + lastNl + 1);
   }
 
@@ -103,13 +104,39 @@ export class BlockSplitter {
     return bytes;
   }
 
+  /**
+   * Whole lines held (at least blockBytes of them): blocks of about blockBytes each, cut at the
+   * first line end past blockBytes; what is left stays held. Each byte is copied once, into its
+   * block, so the block owns its memory and can be transferred to a worker.
+   */
+  private *cut(): Generator<LineBlock> {
+    while (this.carryBytes >= this.blockBytes) {
+      let piece = 0;
+      let at = this.blockBytes - 1;
+      while (at >= this.carry[piece]!.length) at -= this.carry[piece++]!.length;
+      // The held lines end with a newline, so one is found.
+      let nl = this.carry[piece]!.indexOf(0x0a, at);
+      while (nl === -1) nl = this.carry[++piece]!.indexOf(0x0a);
+      const parts = this.carry.slice(0, piece);
+      parts.push(this.carry[piece]!.subarray(0, nl + 1));
+      const bytes = Buffer.concat(parts);
+      const rest = this.carry[piece]!.subarray(nl + 1);
+      this.carry = rest.length > 0 ? [rest, ...this.carry.slice(piece + 1)] : this.carry.slice(piece + 1);
+      this.carryBytes -= bytes.length;
+      yield this.emit(bytes);
+    }
+  }
+
   private flush(): LineBlock {
-    // Copied so the block owns its memory and can be transferred to a worker.
-    const bytes = Buffer.concat(this.carry);
-    const block: LineBlock = { kind: 'block', bytes, offset: this.carryOffset, first: !this.emittedFirst };
-    this.emittedFirst = true;
+    const block = this.emit(Buffer.concat(this.carry));
     this.carry = [];
     this.carryBytes = 0;
+    return block;
+  }
+
+  private emit(bytes: Buffer): LineBlock {
+    const block: LineBlock = { kind: 'block', bytes, offset: this.carryOffset, first: !this.emittedFirst };
+    this.emittedFirst = true;
     this.carryOffset += bytes.length;
     return block;
   }

@@ -22,7 +22,8 @@ test('scaling: time grows linearly and memory stays bounded on every pathologica
         const input = join(dir, `input-${scale}.log`);
         await shape.write(input, scale, shape.bytes);
         const flags = shape.flags.map((f) => f.replace('{dir}', dir));
-        const result = await runCli(['scan', '--format', 'json', '--no-progress', ...flags, input], { measure: true });
+        // One thread at both sizes: the parallel path starts at 4 MiB, and its workers are a step in memory, not growth.
+        const result = await runCli(['scan', '--format', 'json', '--no-progress', '--threads', '1', ...flags, input], { measure: true });
         assert.ok(result.code === 0 || result.code === 3, `${shape.name} ×${scale}: exit ${result.code}: ${result.stderr.slice(0, 300)}`);
         JSON.parse(result.stdout);
         usage.push(result.usage!);
@@ -38,5 +39,21 @@ test('scaling: time grows linearly and memory stays bounded on every pathologica
         `${shape.name}: peak RSS ${one.peakRssMb.toFixed(0)} MB at 1×, ${four.peakRssMb.toFixed(0)} MB at 4×: grows with the input`,
       );
     }
+  });
+});
+
+test('the parallel path holds dense bad lines to bounded memory and reads them as one thread does', async () => {
+  await withTempDir(async (dir) => {
+    const shape = SHAPES.find((s) => s.name.startsWith('dense errors'))!;
+    const input = join(dir, 'dense-errors.log');
+    // Past the 4 MiB from which an input is read in parallel: 2.4 million one-character bad lines.
+    await shape.write(input, 1, 5 << 20);
+    const scan = (threads: string) =>
+      runCli(['scan', '--format', 'json', '--no-progress', '--threads', threads, '--dead-letter', join(dir, `dead-${threads}.ndjson`), input], { measure: true });
+    const one = await scan('1');
+    const two = await scan('2');
+    assert.equal(two.stdout, one.stdout);
+    assert.ok(JSON.parse(two.stdout).stats.invalid > 2_000_000);
+    assert.ok(two.usage!.peakRssMb < one.usage!.peakRssMb + 200, `peak RSS ${one.usage!.peakRssMb.toFixed(0)} MB on one thread, ${two.usage!.peakRssMb.toFixed(0)} MB on two`);
   });
 });

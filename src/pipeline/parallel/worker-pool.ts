@@ -84,11 +84,11 @@ export class WorkerPool {
 
   /**
    * Sends a block to the least busy worker, or reads it here when every worker has its queue
-   * full. The block's memory moves to the worker when it owns it.
+   * full, or when `here` asks for it. The block's memory moves to the worker when it owns it.
    */
-  run(bytes: Buffer, first: boolean): Promise<BlockResult> {
+  run(bytes: Buffer, first: boolean, here = false): Promise<BlockResult> {
     const slot = (this.slots ?? []).reduce<Slot | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
-    if (slot === undefined || slot.pending.size >= WORKER_QUEUE) {
+    if (here || slot === undefined || slot.pending.size >= WORKER_QUEUE) {
       try {
         return Promise.resolve(scanBlock(bytes, first, this.inline!));
       } catch (error) {
