@@ -73,6 +73,8 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   const stdin = patterns.length === 1 && patterns[0] === '-';
   const targets = stdin ? undefined : await resolveTailTargets(patterns, flags.waitForFiles ?? false, warn);
   const statePath = flags.state ?? defaultStatePath();
+  // Loaded before the start line: once that is printed, Ctrl-C finds the files followed.
+  const { runLive } = await import('../pipeline/live.js');
   // Signals are caught from here on, so that even waiting for the engine ends cleanly.
   const stop = new AbortController();
   const requestStop = () => stop.abort();
@@ -80,7 +82,6 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
   process.once('SIGTERM', requestStop);
   if (process.stderr.isTTY) warn(targets ? await startLine(targets, tail.from, statePath) : 'following standard input; Ctrl-C to stop');
   const verbose = statusMs !== undefined;
-  const { runLive } = await import('../pipeline/live.js');
   await runLive(
     {
       config,

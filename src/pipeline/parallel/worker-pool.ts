@@ -106,6 +106,14 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all((this.slots ?? []).map((slot) => slot.worker.terminate()));
+    // A worker terminated while still loading its modules (a run that ends at once: a reader that
+    // went away) no longer holds the event loop open, yet its exit comes later: without something
+    // that does, the process ends with this await unsettled (exit code 13).
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await Promise.all((this.slots ?? []).map((slot) => slot.worker.terminate()));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 }
