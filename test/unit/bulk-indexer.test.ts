@@ -14,9 +14,9 @@ function fakeEngine(bulk: BulkFn): SearchEngine & { calls: string[][]; bodies: n
     calls: [] as string[][],
     bodies: [] as number[],
     maxInFlight: 0,
-    async bulk(body: string | Buffer) {
+    async bulk(body: string) {
       engine.bodies.push(Buffer.byteLength(body));
-      const lines = body.toString().trimEnd().split('\n');
+      const lines = body.trimEnd().split('\n');
       const ids = lines.filter((_, i) => i % 2 === 0).map((op) => (JSON.parse(op) as { index: { _id: string } }).index._id);
       engine.calls.push(ids);
       inFlight++;

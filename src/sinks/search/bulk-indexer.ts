@@ -206,8 +206,10 @@ export class BulkIndexer<T = unknown> {
         last = this.unavailable;
         break;
       }
-      const body = pending.length === 1 ? pending[0]!.data : Buffer.concat(pending.map((p) => p.data));
-      this.bytesSent += body.length;
+      // Sent as a string: a Buffer body left a live tail's retries hung after the connection to the
+      // engine was dropped and came back (test/engine/tail-index.test.ts), where a string does not.
+      const body = pending.map((p) => p.data.toString()).join('');
+      this.bytesSent += Buffer.byteLength(body);
       let items: Record<string, BulkItem>[];
       try {
         ({ items } = await this.engine.bulk(body));

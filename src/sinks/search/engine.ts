@@ -23,7 +23,7 @@ export interface SearchEngine {
   putIndexTemplate(name: string, body: object): Promise<void>;
   getIndexTemplate(name: string): Promise<unknown>;
   /** One _bulk request; `body` is the NDJSON as it goes on the wire (serialised once, by the caller). */
-  bulk(body: string | Buffer): Promise<BulkResponse>;
+  bulk(body: string): Promise<BulkResponse>;
   search(index: string, body: object): Promise<SearchResult<unknown>>;
   count(index: string, body?: object): Promise<number>;
   refresh(index: string): Promise<void>;
@@ -142,7 +142,7 @@ function elasticEngine(client: ElasticClient, connection: Connection, version: s
       await client.indices.putIndexTemplate({ name, ...body });
     }),
     getIndexTemplate: guarded(connection, 'reading an index template', (name: string) => client.indices.getIndexTemplate({ name })),
-    bulk: guarded(connection, 'bulk indexing', async (body: string | Buffer) => {
+    bulk: guarded(connection, 'bulk indexing', async (body: string) => {
       return client.transport.request<BulkResponse>({ method: 'POST', path: '/_bulk', querystring: BULK_RESPONSE, bulkBody: body });
     }),
     search: guarded(connection, 'searching', async (index: string, body: object) => {
@@ -178,7 +178,7 @@ function openSearchEngine(client: OpenSearchClient, connection: Connection, vers
       await client.indices.putIndexTemplate({ name, body: body });
     }),
     getIndexTemplate: guarded(connection, 'reading an index template', async (name: string) => (await client.indices.getIndexTemplate({ name })).body),
-    bulk: guarded(connection, 'bulk indexing', async (body: string | Buffer) => {
+    bulk: guarded(connection, 'bulk indexing', async (body: string) => {
       return (await client.transport.request({ method: 'POST', path: '/_bulk', querystring: BULK_RESPONSE, bulkBody: body })).body as BulkResponse;
     }),
     search: guarded(connection, 'searching', async (index: string, body: object) => {
