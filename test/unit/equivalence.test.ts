@@ -6,7 +6,7 @@ import { buildConfig, type ConfigInput } from '../../src/config.js';
 import type { ScanReport } from '../../src/correlate/report.js';
 import { LogGenerator, GENERATE_DEFAULTS } from '../../src/generate/generator.js';
 import { BlockSplitter, type SplitItem } from '../../src/parse/block-splitter.js';
-import { BatchRun } from '../../src/pipeline/batch.js';
+import { BatchRun, nextBlockBytes } from '../../src/pipeline/batch.js';
 import { WorkerFailure, WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
 import { ALL_FIXTURES, fixture, LOGGER_FIXTURES, withTempDir } from '../support/helpers.js';
 
@@ -91,6 +91,30 @@ test('blocks are whole lines in order, and an oversized line is cut out wherever
       if (item.kind === 'block') assert.equal(text.subarray(item.offset, item.offset + item.bytes.length).toString(), item.bytes.toString());
     }
   }
+});
+
+test('a chunk of many lines is cut into blocks of about the size asked, whole lines each, and the size can change between chunks', () => {
+  const text = Buffer.from(Array.from({ length: 2000 }, (_, i) => `{"n":${i}}`).join('\n') + '\n');
+  const splitter = new BlockSplitter(1024, 1 << 20);
+  const items: SplitItem[] = [...splitter.push(text.subarray(0, 12_000))];
+  splitter.blockBytes = 4096;
+  items.push(...splitter.push(text.subarray(12_000)), ...splitter.end());
+  const blocks = items.filter((item) => item.kind === 'block');
+  assert.equal(blocks.map((b) => b.bytes.toString()).join(''), text.toString(), 'every byte once, in order');
+  for (const block of blocks) {
+    assert.equal(block.bytes.at(-1), 0x0a, 'whole lines');
+    assert.equal(text.subarray(block.offset, block.offset + block.bytes.length).toString(), block.bytes.toString());
+  }
+  assert.ok(blocks.slice(0, 10).every((b) => b.bytes.length >= 1024 && b.bytes.length < 1024 + 12), 'cut just past the size asked');
+  assert.ok(blocks.slice(-3, -1).every((b) => b.bytes.length >= 4096 && b.bytes.length < 4096 + 12), 'then at the new size');
+});
+
+test('block sizes follow how dense results come back: sparse grows to the most, dense shrinks to the least', () => {
+  assert.equal(nextBlockBytes(64 << 10, 0, 1 << 20), 1 << 20);
+  assert.equal(nextBlockBytes(64 << 10, 40, 1 << 20), 1 << 20);
+  assert.equal(nextBlockBytes(1 << 20, 16_384, 1 << 20), 512 << 10);
+  assert.equal(nextBlockBytes(64 << 10, 32_768, 1 << 20), 16 << 10);
+  assert.equal(nextBlockBytes(16 << 10, 8192, 512), 512, 'never above the most asked (tests use tiny blocks)');
 });
 
 test('the generator is deterministic and its manifest matches what a scan finds', async () => {
