@@ -30,8 +30,6 @@ const DESCRIBE_EXPECTED = 'expected an ISO 8601 time (with Z, an offset, or none
  */
 export function parseTime(value: string | number, timezone = 'UTC'): TimeResult {
   if (typeof value === 'number') return inWindow(epochToMs(value), false);
-  const utc = isoUtcMs(value);
-  if (utc >= 0) return inWindow(utc, false);
   const parts = readDateTime(value);
   if (parts === undefined) {
     if (/^\d{1,20}$/.test(value)) return inWindow(digitsToMs(value), false);
@@ -131,26 +129,6 @@ function readDateTime(s: string): DateTimeParts | undefined {
   }
   if (j !== n) return undefined;
   return { year, month, day, hour, minute, second, ms, offset: sign * (hours * 60 + minutes) };
-}
-
-/**
- * The commonest time of all, `2026-11-28T08:59:33.630Z` (what toISOString writes), read straight
- * to epoch ms; -1 when the text is anything else, or not a valid date (readDateTime then says
- * why). Same arithmetic as the general path, without its allocations: measured at 5 % of a scan.
- */
-function isoUtcMs(s: string): number {
-  if (s.length !== 24 || s.charCodeAt(23) !== 0x5a || s.charCodeAt(19) !== 0x2e || s.charCodeAt(10) !== 0x54) return -1;
-  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return -1;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  const ms = digits(s, 20, 3);
-  if ((year | month | day | hour | minute | second | ms) < 0) return -1;
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || day < 1 || day > daysIn(year, month)) return -1;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 function isDigit(code: number): boolean {

@@ -23,11 +23,10 @@ const WORKER_QUEUE = 2;
 
 /**
  * `size` threads that parse and classify NDJSON blocks, results per block: `size - 1` worker
- * threads and this one. The main thread is one of them because on a machine with as many cores
- * as threads, a main thread that only reads and merges (a quarter of a core) would take its share
- * of the CPU from the workers; measured on 2 cores, 2 workers plus the main thread ran 1.3× one
- * thread, 1 worker plus the main thread 1.7× (`npm run bench`). It takes a block only when every
- * worker has WORKER_QUEUE blocks, so the workers never wait on it.
+ * threads and this one. A main thread that only reads and merges sits three quarters idle; on 2
+ * cores, 1 worker plus the main thread ran as fast as 2 workers (measured, within noise) with one
+ * isolate, and its memory, fewer. It takes a block only when every worker has WORKER_QUEUE blocks,
+ * so the workers never wait on it.
  */
 export class WorkerPool {
   /** Started by the first input that takes the parallel path: small inputs never pay for them. */

@@ -11,7 +11,6 @@ import { EngineError } from './errors.js';
 import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from './trace-summaries.js';
 import { findingsIndex, memoryIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
 
-/** A finding on its way, with what to call once the engine has it (live tails move checkpoints). */
 /** What a finding in flight keeps: where it came from (for the dead-letter file) and its acknowledgement. */
 interface Outgoing {
   source: Source;
