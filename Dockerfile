@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle.mjs ./scripts/
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm run build
 
 # Runtime stage: production dependencies only, compiled code, a non-root user.

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { EXIT, MemtrailError, OutputClosed } from '../errors.js';
 import { generateCommand } from './generate.js';
 import { inspectCommand } from './inspect.js';
@@ -7,12 +6,11 @@ import { scanCommand } from './scan.js';
 import { setupCommand } from './setup.js';
 import { tailCommand } from './tail.js';
 import { timelineCommand } from './timeline.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { VERSION } from '../version.js';
 
 const program = new Command('memtrail')
   .description('Find memory warnings, memory-critical events and oversized payloads in JSON logs, correlated by trace')
-  .version(version)
+  .version(VERSION)
   .exitOverride()
   .addCommand(scanCommand().exitOverride())
   .addCommand(tailCommand().exitOverride())

@@ -11,7 +11,6 @@ import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { InputReadError } from '../sources/read-error.js';
 import { Output } from '../sinks/output.js';
-import { ProgressBar } from '../sinks/progress.js';
 import { closeSinks, openSinks } from '../sinks/registry.js';
 import type { OutputOptions, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor, stripControl } from '../sinks/terminal.js';
@@ -396,7 +395,8 @@ export async function runBatch(request: BatchRequest): Promise<BatchOutcome> {
     const { inputs, problems, notices } = await resolveInputs(request.inputs);
     for (const notice of notices) context.warn(notice);
     const totalBytes = inputs.every((i) => i.size !== undefined) ? inputs.reduce((n, i) => n + (i.size ?? 0), 0) : undefined;
-    const bar = request.progress && process.stderr.isTTY ? new ProgressBar(totalBytes) : undefined;
+    // cli-progress is loaded only for a terminal that shows the bar.
+    const bar = request.progress && process.stderr.isTTY ? new (await import('../sinks/progress.js')).ProgressBar(totalBytes) : undefined;
     run = new BatchRun(request.config, sinks, {
       pool,
       keepFindings: request.outputs.format !== 'ndjson' || request.outputs.html !== undefined,

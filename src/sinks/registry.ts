@@ -1,6 +1,6 @@
 import { asError, UsageError } from '../errors.js';
 import { deadLetterSink } from './dead-letter.js';
-import { htmlSink } from './html/sink.js';
+import { htmlSink } from './html/registration.js';
 import { jsonSink } from './json.js';
 import { ndjsonSink } from './ndjson.js';
 import { metricsSink } from './metrics/registration.js';

@@ -1,4 +1,5 @@
-import { UTCDate } from '@date-fns/utc';
+// The mini class: the full UTCDate builds three Intl formatters when loaded (~30 ms of every start).
+import { UTCDateMini } from '@date-fns/utc/date/mini';
 import { format } from 'date-fns/format';
 import { formatDuration } from 'date-fns/formatDuration';
 import { intervalToDuration } from 'date-fns/intervalToDuration';
@@ -27,7 +28,7 @@ const compactLocale: Pick<Locale, 'formatDistance'> = {
 /** A time in UTC; a record without one shows as "(no time)", as wide as a time would be. */
 export function formatTime(ms: number | null, pattern = 'yyyy-MM-dd HH:mm:ss.SSS'): string {
   if (ms === null) return '(no time)'.padEnd(pattern.length);
-  return format(new UTCDate(ms), pattern);
+  return format(new UTCDateMini(ms), pattern);
 }
 
 /** "1.2s" under a minute, else "4m 33s" / "2h 5m 0s" (date-fns duration, compact units). */

@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { KINDS } from '../../src/classify/registry.js';
-import { BIN, runCli, scanJson, withTempDir } from '../support/helpers.js';
+import { BIN, ROOT, runCli, scanJson, withTempDir } from '../support/helpers.js';
 import { line, TailProcess, until } from '../support/tail-process.js';
 
 const SCRIPT = '/usr/bin/script';
@@ -160,6 +160,21 @@ describe('tail on a terminal', { skip: skipTerminal }, () => {
       assert.equal(await tail.stop(), 0);
       assert.equal(tail.stderr, '');
     });
+  });
+});
+
+describe('the built command', () => {
+  test('--version prints the version in package.json, and every command loads from the bundle bin/memtrail.js runs', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const shown = await runCli(['--version']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout.trim(), version);
+    assert.match(await readFile(BIN, 'utf8'), /dist\/bin\/main\.js/);
+    for (const command of ['scan', 'tail', 'timeline', 'inspect', 'setup', 'generate']) {
+      const help = await runCli([command, '--help']);
+      assert.equal(help.code, 0, `${command}: ${help.stderr}`);
+      assert.match(help.stdout, new RegExp(`Usage: memtrail ${command}`));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-import { UTCDate } from '@date-fns/utc';
+// The mini class: the full UTCDate builds three Intl formatters when loaded (~30 ms of every start).
+import { UTCDateMini } from '@date-fns/utc/date/mini';
 import bytes from 'bytes';
 import { format } from 'date-fns/format';
 import { formatDuration } from 'date-fns/formatDuration';
@@ -23,7 +24,7 @@ export function minutesText(ms: number): string {
 }
 
 export function utcClock(ms: number): string {
-  return `${format(new UTCDate(ms), 'HH:mm')} UTC`;
+  return `${format(new UTCDateMini(ms), 'HH:mm')} UTC`;
 }
 
 /**

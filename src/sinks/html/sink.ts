@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ScanReport } from '../../correlate/report.js';
 import { UsageError } from '../../errors.js';
 import { describeWriteError } from '../output.js';
-import type { Sink, SinkContext, SinkRegistration } from '../sink.js';
+import type { Sink, SinkContext } from '../sink.js';
 import { bytes } from '../text-format.js';
 import { DEFAULT_THRESHOLDS, filterBySeverity, headlineOf, type ReportOptions } from '../view.js';
 import type { HtmlReportData } from './data.js';
 import { seriesView } from './series.js';
 import { writeHtmlReport } from './write.js';
-
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+import { VERSION } from '../../version.js';
 
 /** What the report shows of a finished run, with the command that made it. */
 export function htmlData(report: ScanReport, options: ReportOptions, generatedAt = Date.now()): HtmlReportData {
@@ -21,7 +19,7 @@ export function htmlData(report: ScanReport, options: ReportOptions, generatedAt
       command: options.command ?? 'memtrail',
       inputs: options.inputs ?? [],
       generatedAt,
-      version,
+      version: VERSION,
       ...(report.origin !== undefined && { origin: report.origin }),
       ...(options.severity !== undefined && { severity: options.severity }),
     },
@@ -39,7 +37,7 @@ export function htmlData(report: ScanReport, options: ReportOptions, generatedAt
  * error, exit 2, at once), and renamed over FILE when complete, so FILE is never half a report.
  * A write that fails at the end (a full disk) is reported and fails the run (exit 1).
  */
-class HtmlReportSink implements Sink {
+export class HtmlReportSink implements Sink {
   readonly name = 'html';
   private done = false;
 
@@ -86,10 +84,3 @@ class HtmlReportSink implements Sink {
     await rm(this.temp, { force: true });
   }
 }
-
-export const htmlSink: SinkRegistration = {
-  name: 'html',
-  modes: ['batch'],
-  wanted: (options) => options.html !== undefined,
-  open: (options, context) => HtmlReportSink.open(options, context),
-};
