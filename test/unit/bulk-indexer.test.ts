@@ -152,6 +152,11 @@ test('failures are structured: status, error type, reason, the document, how oft
     ],
   );
   assert.match(failures[1]!.reason, /^not indexed after 2 retries: 429 es_rejected_execution_exception: queue full$/);
+  // The body as sent, whether it failed in the first request or after being resent alone.
+  assert.deepEqual(
+    failures.map((f) => f.body),
+    ['{"n":"bad"}', '{"n":"full"}'],
+  );
 });
 
 test('batches are cut by the bytes actually sent, each document serialised once', async () => {

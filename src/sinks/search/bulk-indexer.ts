@@ -202,6 +202,14 @@ export class BulkIndexer<T = unknown> {
       // A string: a Buffer body left a live tail's retries hung after the connection to the engine
       // was dropped and came back (test/engine/tail-index.test.ts), where a string does not.
       const body = pending.map((p) => p.lines).join('');
+      // Each document's lines become a slice of the body (V8 keeps a reference, not a copy): in
+      // flight, a document's text is held once, in the request, instead of twice.
+      let at = 0;
+      for (const p of pending) {
+        const length = p.lines.length;
+        p.lines = body.slice(at, at + length);
+        at += length;
+      }
       this.bytesSent += Buffer.byteLength(body);
       let items: Record<string, BulkItem>[];
       try {

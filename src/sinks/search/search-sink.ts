@@ -10,6 +10,7 @@ import { connect, type SearchEngine } from './engine.js';
 import { EngineError } from './errors.js';
 import { summariesFromAggregation, TRACES_PER_QUERY, traceSummaryQuery } from './trace-summaries.js';
 import { findingsIndex, memoryIndex, TEMPLATE_VERSION, templatesFor, tracesIndex } from './templates.js';
+import { capHeapGrowth } from './heap-growth.js';
 
 /** What a finding in flight keeps: where it came from (for the dead-letter file) and its acknowledgement. */
 interface Outgoing {
@@ -117,6 +118,7 @@ export class SearchSink implements Sink {
    * is told to stop.
    */
   static async open(connection: Connection, context: SinkContext): Promise<SearchSink> {
+    capHeapGrowth();
     const live = context.mode === 'live';
     const signal = context.stopping;
     for (let attempt = 1; ; attempt++) {
