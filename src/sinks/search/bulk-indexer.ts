@@ -108,7 +108,8 @@ export class BulkIndexer<T = unknown> {
 
   /** Queues a document; resolves once there is room for more (await it: that is the backpressure). */
   async add(doc: BulkDocument<T>): Promise<void> {
-    const action = `${JSON.stringify({ index: { _index: doc.index, _id: doc.id } })}\n`;
+    // The same bytes as JSON.stringify({ index: { _index, _id } }), without building the object per document.
+    const action = `{"index":{"_index":${JSON.stringify(doc.index)},"_id":${JSON.stringify(doc.id)}}}\n`;
     const lines = `${action}${JSON.stringify(doc.body)}\n`;
     const queued: Pending<T> = { doc: { index: doc.index, id: doc.id, context: doc.context }, lines, bodyAt: action.length, bytes: 0, retried: 0 };
     if (this.unavailable !== undefined) {

@@ -39,37 +39,49 @@ export interface FindingDocument {
   };
 }
 
+/**
+ * Built by assignment, in the order the fields are written: the spread-per-optional-field form this
+ * replaced was 8 % of a dense `scan --index` (CPU the engine shares on a small machine).
+ */
 export function findingDocument(f: Finding, indexedAt: string): FindingDocument {
-  return {
-    // Every document needs a time: one whose record had none takes the time memtrail read it.
-    '@timestamp': f.timestamp === null ? indexedAt : new Date(f.timestamp).toISOString(),
-    ...(f.message !== null ? { message: f.message } : {}),
-    log: { ...(f.level !== null ? { level: f.level } : {}), file: { path: f.source.file } },
-    event: { ...(f.event !== null ? { action: f.event } : {}), kind: 'alert', severity: SEVERITY_RANK[f.severity] },
-    ...(f.trace_id !== null ? { trace: { id: f.trace_id } } : {}),
-    ...(f.host !== null ? { host: { name: f.host } } : {}),
-    ...(f.service !== null ? { service: { name: f.service } } : {}),
-    ...(f.origin?.container !== undefined || f.origin?.container_id !== undefined
-      ? { container: { ...(f.origin.container !== undefined ? { name: f.origin.container } : {}), ...(f.origin.container_id !== undefined ? { id: f.origin.container_id } : {}) } }
-      : {}),
-    ...(f.origin?.pod !== undefined || f.origin?.namespace !== undefined
-      ? { kubernetes: { ...(f.origin.pod !== undefined ? { pod: { name: f.origin.pod } } : {}), ...(f.origin.namespace !== undefined ? { namespace: f.origin.namespace } : {}) } }
-      : {}),
-    memtrail: {
-      finding_id: f.id,
-      ...(f.origin?.stream !== undefined ? { stream: f.origin.stream } : {}),
-      ...(f.origin?.unit !== undefined ? { unit: f.origin.unit } : {}),
-      kind: f.kind,
-      severity: f.severity,
-      timestamp_source: f.timestamp_source === 'record' ? 'record' : 'read',
-      ...(f.usage_percent !== null ? { usage_percent: f.usage_percent } : {}),
-      ...(f.memory_used_bytes !== null ? { memory_used_bytes: f.memory_used_bytes } : {}),
-      ...(f.payload_bytes !== null ? { payload_bytes: f.payload_bytes } : {}),
-      ...f.details,
-      source: f.source,
-      indexed_at: indexedAt,
-    },
-  };
+  const origin = f.origin;
+  // Every document needs a time: one whose record had none takes the time memtrail read it.
+  const doc: Partial<FindingDocument> = { '@timestamp': f.timestamp === null ? indexedAt : new Date(f.timestamp).toISOString() };
+  if (f.message !== null) doc.message = f.message;
+  doc.log = f.level !== null ? { level: f.level, file: { path: f.source.file } } : { file: { path: f.source.file } };
+  const severity = SEVERITY_RANK[f.severity];
+  doc.event = f.event !== null ? { action: f.event, kind: 'alert', severity } : { kind: 'alert', severity };
+  if (f.trace_id !== null) doc.trace = { id: f.trace_id };
+  if (f.host !== null) doc.host = { name: f.host };
+  if (f.service !== null) doc.service = { name: f.service };
+  if (origin !== null) {
+    if (origin.container !== undefined || origin.container_id !== undefined) {
+      const container: NonNullable<FindingDocument['container']> = {};
+      if (origin.container !== undefined) container.name = origin.container;
+      if (origin.container_id !== undefined) container.id = origin.container_id;
+      doc.container = container;
+    }
+    if (origin.pod !== undefined || origin.namespace !== undefined) {
+      const kubernetes: NonNullable<FindingDocument['kubernetes']> = {};
+      if (origin.pod !== undefined) kubernetes.pod = { name: origin.pod };
+      if (origin.namespace !== undefined) kubernetes.namespace = origin.namespace;
+      doc.kubernetes = kubernetes;
+    }
+  }
+  const memtrail: Partial<FindingDocument['memtrail']> = { finding_id: f.id };
+  if (origin?.stream !== undefined) memtrail.stream = origin.stream;
+  if (origin?.unit !== undefined) memtrail.unit = origin.unit;
+  memtrail.kind = f.kind;
+  memtrail.severity = f.severity;
+  memtrail.timestamp_source = f.timestamp_source === 'record' ? 'record' : 'read';
+  if (f.usage_percent !== null) memtrail.usage_percent = f.usage_percent;
+  if (f.memory_used_bytes !== null) memtrail.memory_used_bytes = f.memory_used_bytes;
+  if (f.payload_bytes !== null) memtrail.payload_bytes = f.payload_bytes;
+  if (f.details !== undefined) Object.assign(memtrail, f.details);
+  memtrail.source = f.source;
+  memtrail.indexed_at = indexedAt;
+  doc.memtrail = memtrail as FindingDocument['memtrail'];
+  return doc as FindingDocument;
 }
 
 const storedFinding = z.object({
