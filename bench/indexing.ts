@@ -121,13 +121,11 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
   const ceilingPrefix = (round: number) => `memtrail-bench-ceiling-${round}-${stamp}`;
   const scanPrefix = (round: number) => `memtrail-bench-${round}-${stamp}`;
   const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
-  const prefixes = [
-    ...rounds.flatMap((i) => [ceilingPrefix(i), scanPrefix(i)]),
-    `memtrail-bench-5x-${stamp}`,
-    `memtrail-bench-warm-${stamp}`,
-    `memtrail-bench-warm-scan-${stamp}`,
-  ];
-  const [fivePrefix, warmCeiling, warmScan] = prefixes.slice(-3) as [string, string, string];
+  const fivePrefix = `memtrail-bench-5x-${stamp}`;
+  const warmCeiling = `memtrail-bench-warm-${stamp}`;
+  const warmScan = `memtrail-bench-warm-scan-${stamp}`;
+  const prefixes = [...rounds.flatMap((i) => [ceilingPrefix(i), scanPrefix(i)]), fivePrefix, warmCeiling, warmScan];
+  const dropIndices = (prefix: string) => engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces,${prefix}-memory?ignore_unavailable=true`);
   const env = {
     ...process.env,
     MEMTRAIL_ES_URL: engine.url,
@@ -151,7 +149,7 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
     // so the ceiling and memtrail (whose summaries also run aggregations) are measured warm alike.
     await intoCeiling(warmCeiling);
     await run(warmScan, dense);
-    for (const prefix of [warmCeiling, warmScan]) await engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces,${prefix}-memory?ignore_unavailable=true`);
+    for (const prefix of [warmCeiling, warmScan]) await dropIndices(prefix);
 
     // Then ROUNDS of each, alternated, into fresh indices: one run of either moves by ±30 % on a
     // shared 2-core machine (the engine's merges, its JIT, the other process), the median less.
@@ -183,7 +181,7 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
     }
   } finally {
     for (const prefix of prefixes) {
-      await engineRequest(engine, 'DELETE', `/${prefix}-findings,${prefix}-traces,${prefix}-memory?ignore_unavailable=true`).catch(() => undefined);
+      await dropIndices(prefix).catch(() => undefined);
       for (const t of ['findings', 'traces', 'memory']) await engineRequest(engine, 'DELETE', `/_index_template/${prefix}-${t}`).catch(() => undefined);
     }
     await client.close();
