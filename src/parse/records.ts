@@ -54,6 +54,24 @@ export interface RecordReaderOptions {
   /** Resuming a file: the offset of the first byte pushed and the lines before it. */
   startOffset?: number;
   startLine?: number;
+  /**
+   * A block of a larger input: partial lines the input's earlier lines left open (their frames
+   * placed relative to this block), and whether the ones this block leaves open are kept for the
+   * next block (openPartials) instead of being reported as the input's end.
+   */
+  carriedPartials?: readonly OpenPartial[];
+  keepOpenPartials?: boolean;
+}
+
+/** A container line split over partial lines (CRI `P`, Docker's 16 KiB pieces), still waiting for its last piece. */
+export interface OpenPartial {
+  /** The envelope kind and stream it is joined per (stdout and stderr interleave). */
+  stream: string;
+  pieces: string[];
+  chars: number;
+  /** Where its first piece is. */
+  frame: Frame;
+  envelope: Envelope;
 }
 
 export interface RecordCounts {
@@ -74,6 +92,18 @@ export interface RecordCounts {
   batched: number;
   /** Plain-text lines inside a container or journald envelope (and OOM-kill lines): read as text, not malformed. */
   text: number;
+}
+
+/** A partial line the input ended inside: malformed, reported at its first piece. */
+export function unfinishedPartial(file: string, open: OpenPartial): InputError {
+  return {
+    file,
+    line: open.frame.line,
+    offset: open.frame.offset,
+    kind: 'malformed',
+    reason: 'input ended inside a record split over partial lines',
+    raw: sampleOf(open.pieces.join('')),
+  };
 }
 
 /** How many records carried what memtrail reads: tells "nothing found" from "nothing read". */
@@ -114,6 +144,10 @@ export class RecordReader {
   /** The input's first JSON value, as parsed (to say what shape the input has). */
   firstValue: unknown;
   framing: Framing | undefined;
+  /** Whether any line was inside a container or journald envelope (only those can continue an open partial line). */
+  sawEnvelope = false;
+  /** With keepOpenPartials: the partial lines left open at the end, for the next block. */
+  openPartials: OpenPartial[] = [];
   private readonly extract: Extractor;
   /** Lines (NDJSON) or pieces of lines (structured), once the framing is known. */
   private framer: LineFramer | PieceFramer | undefined;
@@ -124,7 +158,8 @@ export class RecordReader {
   private readonly firstLine: number;
   /** Lines on which at least one entry (record, invalid record, malformed input) starts. */
   private entryLines = 0;
-  private lastEntryLine = -1;
+  // No line yet (a block read with partial lines carried in places their first pieces before it, at 0 or below).
+  private lastEntryLine = Number.NEGATIVE_INFINITY;
   /** Chunks held until the framing is known (bounded: FramingDetector decides within 64 KiB of the first non-space byte). */
   private held: Buffer[] = [];
   private readonly detector = new FramingDetector();
@@ -137,6 +172,7 @@ export class RecordReader {
     this.extract = extractorFor(options.preset, options.fields);
     this.pathMeta = pathMeta(file);
     this.firstLine = options.startLine ?? 0;
+    for (const open of options.carriedPartials ?? []) this.partials.set(open.stream, { ...open, pieces: [...open.pieces] });
     if (options.framing) this.decide(options.framing);
   }
 
@@ -167,18 +203,15 @@ export class RecordReader {
     c.lines = framer.linesSeen - this.firstLine;
     c.blank = framer.blank;
     c.skipped = framer instanceof LineFramer ? framer.skipped : 0;
+    if (this.options.keepOpenPartials) {
+      this.openPartials = [...this.partials.values()];
+      this.partials.clear();
+    }
     // Partial lines still waiting for their end: the input ended inside a record.
     for (const [, joined] of this.partials) {
       this.noteEntry(joined.frame.line);
       c.malformed++;
-      this.handlers.error({
-        file: this.file,
-        line: joined.frame.line,
-        offset: joined.frame.offset,
-        kind: 'malformed',
-        reason: 'input ended inside a record split over partial lines',
-        raw: sampleOf(joined.pieces.join('')),
-      });
+      this.handlers.error(unfinishedPartial(this.file, joined));
     }
     this.partials.clear();
     c.batched = c.records + c.invalid + c.malformed + c.text - this.entryLines;
@@ -280,10 +313,11 @@ export class RecordReader {
    * JSON or, when it is not JSON, as text (counted as text, never as malformed).
    */
   private onWrapped({ inner, envelope }: Unwrapped, frame: Frame): void {
+    this.sawEnvelope = true;
     const stream = `${envelope.kind}:${envelope.stream ?? ''}`;
     const pending = this.partials.get(stream);
     if (envelope.partial || pending) {
-      const joined = pending ?? { pieces: [], chars: 0, frame, envelope };
+      const joined = pending ?? { stream, pieces: [], chars: 0, frame, envelope };
       joined.pieces.push(inner);
       joined.chars += inner.length;
       if (joined.chars > this.options.maxRecordBytes) {
@@ -312,7 +346,7 @@ export class RecordReader {
   }
 
   /** Partial lines being joined, per envelope and stream (stdout and stderr interleave). */
-  private readonly partials = new Map<string, { pieces: string[]; chars: number; frame: Frame; envelope: Envelope }>();
+  private readonly partials = new Map<string, OpenPartial>();
 
   private onInner(inner: string, frame: Frame, envelope: Envelope): void {
     const first = inner.trimStart().charCodeAt(0);

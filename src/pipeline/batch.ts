@@ -6,7 +6,7 @@ import { FindingCollector } from '../correlate/collector.js';
 import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
 import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
 import { FramingDetector, type Framing } from '../parse/framing.js';
-import type { InputError } from '../parse/records.js';
+import { unfinishedPartial, type InputError } from '../parse/records.js';
 import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
 import { openInput } from '../sources/open.js';
 import { InputReadError } from '../sources/read-error.js';
@@ -19,6 +19,7 @@ import { InputTally } from './input-tally.js';
 import { isPoison, poisonedEntry } from './poison.js';
 import type { BlockResult } from './parallel/block-scan.js';
 import { WorkerPool } from './parallel/worker-pool.js';
+import { PartialCarry } from './parallel/partial-carry.js';
 import { asError } from '../errors.js';
 
 /** Blocks of at most this size go to the threads. */
@@ -237,6 +238,7 @@ export class BatchRun {
     let here = false;
     const splitter = new BlockSplitter(Math.min(FIRST_BLOCK_BYTES, maxBlock), this.config.max_record_bytes);
     const inFlight: { item: SplitItem; size: number; result?: Promise<BlockResult> }[] = [];
+    const carry = new PartialCarry();
     const maxInFlight = pool.size * 2 + 1;
     const merge = async () => {
       const { item, size, result } = inFlight.shift()!;
@@ -252,8 +254,10 @@ export class BatchRun {
           raw: `${item.sample} [${item.bytes} bytes]`,
         });
       } else {
-        const block = await result!;
         const lineBase = counts.lines;
+        const block = carry.settle(await result!, { lineBase, offset: item.offset }, (bytes, carried) =>
+          pool.runHere(bytes, { file, first: item.first }, carried),
+        );
         const at = <T extends { line: number; offset: number }>(where: T) => ({ ...where, file, line: where.line + lineBase, offset: where.offset + item.offset });
         for (const error of block.errors) {
           const placed = at(error);
@@ -282,7 +286,7 @@ export class BatchRun {
       for (const item of items) {
         // Its size before the bytes move to a worker.
         const size = item.kind === 'block' ? item.bytes.length : 0;
-        const result = item.kind === 'block' ? pool.run(item.bytes, item.first, here) : undefined;
+        const result = item.kind === 'block' ? pool.run(item.bytes, { file, first: item.first }, here) : undefined;
         // Awaited in order by merge(); until then a failure must not count as unhandled.
         result?.catch(() => undefined);
         inFlight.push({ item, size, result });
@@ -300,6 +304,15 @@ export class BatchRun {
     if (readFailure !== undefined && !(readFailure instanceof InputReadError)) throw asError(readFailure);
     await dispatch(splitter.end());
     while (inFlight.length > 0) await merge();
+    for (const open of carry.unfinished()) {
+      // As the sequential reader counts it: malformed, and its first line now starts an entry.
+      counts.malformed++;
+      counts.continued--;
+      const error = unfinishedPartial(file, open);
+      tally.error(error);
+      this.addError(error);
+    }
+    await this.drain();
     if (readFailure) throw asError(readFailure);
   }
 

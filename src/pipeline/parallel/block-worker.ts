@@ -1,10 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import type { Detection } from '../detection.js';
-import { detectionFor, scanBlock, type BlockScanConfig } from './block-scan.js';
+import { detectionFor, scanBlock, type BlockOrigin, type BlockScanConfig } from './block-scan.js';
 
 export type WorkerRequest =
   | { type: 'config'; config: BlockScanConfig }
-  | { type: 'block'; id: number; bytes: Uint8Array; first: boolean };
+  | { type: 'block'; id: number; bytes: Uint8Array; origin: BlockOrigin };
 
 let detection: Detection | undefined;
 
@@ -15,7 +15,10 @@ parentPort!.on('message', (request: WorkerRequest) => {
   }
   const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
   try {
-    parentPort!.postMessage({ id: request.id, result: scanBlock(bytes, request.first, detection!) });
+    const result = scanBlock(bytes, request.origin, detection!);
+    // Handed back, not copied: the worker is done with them.
+    const owned = result.envelopeBytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    parentPort!.postMessage({ id: request.id, result }, owned ? [bytes.buffer as ArrayBuffer] : []);
   } catch (error) {
     // A bug, not bad input (bad input is counted in the result): the main thread fails loudly with it.
     parentPort!.postMessage({ id: request.id, failure: (error as Error).stack ?? String(error) });

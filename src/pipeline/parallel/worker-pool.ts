@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Detection } from '../detection.js';
-import { detectionFor, scanBlock, type BlockResult, type BlockScanConfig } from './block-scan.js';
+import type { OpenPartial } from '../../parse/records.js';
+import { detectionFor, scanBlock, type BlockOrigin, type BlockResult, type BlockScanConfig } from './block-scan.js';
 import type { WorkerRequest } from './block-worker.js';
 
 interface Pending {
@@ -85,11 +86,11 @@ export class WorkerPool {
    * Sends a block to the least busy worker, or reads it here when every worker has its queue
    * full, or when `here` asks for it. The block's memory moves to the worker when it owns it.
    */
-  run(bytes: Buffer, first: boolean, here = false): Promise<BlockResult> {
+  run(bytes: Buffer, origin: BlockOrigin, here = false): Promise<BlockResult> {
     const slot = (this.slots ?? []).reduce<Slot | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
     if (here || slot === undefined || slot.pending.size >= WORKER_QUEUE) {
       try {
-        return Promise.resolve(scanBlock(bytes, first, this.inline!));
+        return Promise.resolve(scanBlock(bytes, origin, this.inline!));
       } catch (error) {
         return Promise.reject(new WorkerFailure(`reading a block failed: ${(error as Error).stack ?? String(error)}`));
       }
@@ -99,9 +100,18 @@ export class WorkerPool {
     return new Promise<BlockResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.ref();
-      const request: WorkerRequest = { type: 'block', id, bytes, first };
+      const request: WorkerRequest = { type: 'block', id, bytes, origin };
       slot.worker.postMessage(request, ownsBuffer ? [bytes.buffer as ArrayBuffer] : []);
     });
+  }
+
+  /** Reads a block on this thread, with the partial lines an earlier block left open (placed relative to this one). */
+  runHere(bytes: Buffer, origin: BlockOrigin, carried: readonly OpenPartial[]): BlockResult {
+    try {
+      return scanBlock(bytes, origin, this.inline!, carried);
+    } catch (error) {
+      throw new WorkerFailure(`reading a block failed: ${(error as Error).stack ?? String(error)}`);
+    }
   }
 
   async close(): Promise<void> {
