@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { availableParallelism } from 'node:os';
 import type { Severity } from '../classify/finding.js';
 import { ConfigError } from '../config.js';
 import { EXIT } from '../errors.js';
@@ -7,6 +6,7 @@ import { connectionFrom, type ConnectionFlags } from '../sinks/search/connection
 import type { ReportOptions } from '../sinks/view.js';
 import { engineOptions } from './engine-options.js';
 import { loadConfig, parseMoment, ruleOptions, type RuleFlags } from './options.js';
+import { threadsFrom, threadsOption } from './threads.js';
 import { viewOptions, viewOutputs, type ViewFlags } from './view-options.js';
 
 interface ScanFlags extends RuleFlags, ConnectionFlags, ViewFlags {
@@ -21,23 +21,6 @@ interface ScanFlags extends RuleFlags, ConnectionFlags, ViewFlags {
   threads: string;
 }
 
-/**
- * `--threads auto`: this machine's cores, up to MAX_AUTO_THREADS. Each thread past the first is a
- * worker of about 60 MB (its own heap and a copy of memtrail's code): four keep a scan under
- * ~300 MB. Only NDJSON inputs of 4 MiB and more are read in parallel; smaller ones, and other
- * framings, are read on this thread, and no worker starts for them.
- */
-const MAX_AUTO_THREADS = 4;
-
-export function threadsFrom(value: string, indexing: boolean): number {
-  // Indexing, the engine sets the pace (measured: two threads no faster than one against a local
-  // engine) and every thread costs memory, so auto reads on one.
-  if (value === 'auto') return indexing ? 1 : Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism()));
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads: expected auto or a whole number of at least 1, got "${value}"`);
-  return n;
-}
-
 export function scanCommand(): Command {
   const command = new Command('scan')
     .description('scan JSON logs (files, directories, globs, gzip, or stdin) for memory findings and trace timelines')
@@ -48,11 +31,7 @@ export function scanCommand(): Command {
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--color', 'force colours on')
     .option('--no-color', 'force colours off (NO_COLOR works too)')
-    .option(
-      '--threads <n>',
-      `threads reading large NDJSON inputs, same results: auto is this machine's cores (${availableParallelism()}) up to ${MAX_AUTO_THREADS}, one with --index; 1 reads on one thread`,
-      'auto',
-    );
+    .addOption(threadsOption('large NDJSON inputs'));
   for (const option of viewOptions()) command.addOption(option);
   command.option('--since <time>', 'judge only records from this time: ISO 8601, or a duration ago (30m: "is it stable now?")');
   command.option('--until <time>', 'judge only records before this time: ISO 8601, or a duration ago');

@@ -9,6 +9,7 @@ import { stripControl } from '../sinks/terminal.js';
 import { engineOptions } from './engine-options.js';
 import { loadConfig, ruleOptions, type RuleFlags } from './options.js';
 import { resolveTailTargets, startLine } from './tail-start.js';
+import { threadsFrom, threadsOption } from './threads.js';
 
 interface TailFlags extends RuleFlags, ConnectionFlags {
   format: 'text' | 'ndjson';
@@ -24,6 +25,7 @@ interface TailFlags extends RuleFlags, ConnectionFlags {
   color?: boolean;
   metricsListen?: string;
   waitForFiles?: boolean;
+  threads: string;
 }
 
 export function tailCommand(): Command {
@@ -48,7 +50,8 @@ export function tailCommand(): Command {
     .option('--dead-letter <file>', 'append malformed lines, invalid records and findings the engine rejected to FILE')
     .option('--color', 'force colours on')
     .option('--no-color', 'force colours off')
-    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on /metrics and a health check on /healthz (e.g. 127.0.0.1:9464)');
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on /metrics and a health check on /healthz (e.g. 127.0.0.1:9464)')
+    .addOption(threadsOption('busy files'));
   for (const option of [...ruleOptions(), ...engineOptions()]) command.addOption(option);
   return command.action(async (paths: string[], flags: TailFlags) => {
     process.exitCode = await runTail(paths, flags);
@@ -68,6 +71,7 @@ export async function runTail(patterns: string[], flags: TailFlags): Promise<num
     closeInactiveMs: parseDuration('--close-inactive', flags.closeInactive),
     discoverMs: parseDuration('--scan-interval', flags.scanInterval),
     statusMs,
+    threads: threadsFrom(flags.threads, flags.index === true),
   } as const;
   const outputs = { format: flags.format, color: flags.color, deadLetter: flags.deadLetter, index: flags.index ? connectionFrom(flags) : undefined, metricsListen: flags.metricsListen };
   const stdin = patterns.length === 1 && patterns[0] === '-';

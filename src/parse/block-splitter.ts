@@ -66,6 +66,30 @@ export class BlockSplitter {
     if (lastNl + 1 < chunk.length) yield* this.hold(chunk.subarray(lastNl + 1), chunkOffset + lastNl + 1);
   }
 
+  /**
+   * The whole lines held, as blocks of at most about blockBytes, at once (a live tail hands on
+   * what was read without waiting for a block to fill); a partial last line stays held.
+   */
+  *flushLines(): Generator<LineBlock> {
+    const whole = this.carryBytes - this.partialLineBytes();
+    if (whole === 0) return;
+    const parts: Buffer[] = [];
+    const rest: Buffer[] = [];
+    let taken = 0;
+    for (const part of this.carry) {
+      if (taken + part.length <= whole) parts.push(part);
+      else if (taken >= whole) rest.push(part);
+      else {
+        parts.push(part.subarray(0, whole - taken));
+        rest.push(part.subarray(whole - taken));
+      }
+      taken += part.length;
+    }
+    this.carry = rest;
+    this.carryBytes -= whole;
+    yield this.emit(Buffer.concat(parts, whole));
+  }
+
   *end(): Generator<SplitItem> {
     if (this.skipping) {
       yield { kind: 'oversized', ...this.skipping };

@@ -104,6 +104,18 @@ export function toRecord(value: unknown, extract: Extractor, timezone = 'UTC'): 
   return { ok: true, record, naive };
 }
 
+/** Whether a record carries a memory or payload number: what a record sink (metrics) reads. */
+export function carriesMeasure(record: LogRecord): boolean {
+  return (
+    record.usage_percent !== undefined ||
+    record.used_bytes !== undefined ||
+    record.limit_bytes !== undefined ||
+    record.swap_bytes !== undefined ||
+    record.request_bytes !== undefined ||
+    record.response_bytes !== undefined
+  );
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -17,32 +17,16 @@ import { colorsFor, stripControl } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
 import { InputTally } from './input-tally.js';
 import { isPoison, poisonedEntry } from './poison.js';
-import type { BlockResult } from './parallel/block-scan.js';
+import { placed, type BlockResult } from './parallel/block-scan.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { PartialCarry } from './parallel/partial-carry.js';
+import { BLOCK_BYTES, ENTRIES_PER_BLOCK, FIRST_BLOCK_BYTES, MIN_BLOCK_BYTES, nextBlockBytes } from './parallel/block-size.js';
 import { asError } from '../errors.js';
 
-/** Blocks of at most this size go to the threads. */
-const BLOCK_BYTES = 1 << 20;
-/**
- * The first blocks are smaller, and each block's size follows how dense the results of the one
- * before came back, aiming at ENTRIES_PER_BLOCK findings, errors and samples a block: a result is
- * held whole until merged, and 1 MiB of one-character bad lines is half a million errors
- * (measured: 16 MB of them peaked at 1.4 GB with 1 MiB blocks, 0.32 GB sized this way).
- */
-const FIRST_BLOCK_BYTES = 64 << 10;
-const MIN_BLOCK_BYTES = 16 << 10;
-const ENTRIES_PER_BLOCK = 8192;
 /** Smaller inputs are not worth a worker round trip. */
 const PARALLEL_MIN_BYTES = 4 << 20;
 /** Bytes framed between two hand-overs to the sinks: bounds what a chunk of dense findings or errors holds. */
 const FEED_BYTES = 64 << 10;
-
-/** The next block's size from the last one's: grown or shrunk toward ENTRIES_PER_BLOCK entries, within bounds. */
-export function nextBlockBytes(bytes: number, entries: number, max: number): number {
-  const aimed = entries === 0 ? max : Math.floor((bytes * ENTRIES_PER_BLOCK) / entries);
-  return Math.max(Math.min(MIN_BLOCK_BYTES, max), Math.min(max, aimed));
-}
 
 export interface BatchOptions {
   /** Worker threads for large NDJSON inputs; without it every input is read in-process. */
@@ -254,15 +238,13 @@ export class BatchRun {
           raw: `${item.sample} [${item.bytes} bytes]`,
         });
       } else {
-        const lineBase = counts.lines;
-        const block = carry.settle(await result!, { lineBase, offset: item.offset }, (bytes, carried) =>
-          pool.runHere(bytes, { file, first: item.first }, carried),
-        );
-        const at = <T extends { line: number; offset: number }>(where: T) => ({ ...where, file, line: where.line + lineBase, offset: where.offset + item.offset });
+        const place = { lineBase: counts.lines, offset: item.offset };
+        const block = carry.settle(await result!, place, (bytes, carried) => pool.runHere(bytes, { file, first: item.first }, carried));
+        const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
         for (const error of block.errors) {
-          const placed = at(error);
-          tally.error(placed);
-          this.addError(placed);
+          const inInput = at(error);
+          tally.error(inInput);
+          this.addError(inInput);
         }
         for (const finding of block.findings) {
           // A finding without a time sorts after the input's last finding before it, which may be in an earlier block.

@@ -4,7 +4,7 @@ import type { SeriesPointBatch, SeriesSummary } from '../classify/trends/summary
 import type { Finding } from '../classify/finding.js';
 import { buildPrefilter, type Prefilter } from '../classify/prefilter.js';
 import { DETECTORS } from '../classify/registry.js';
-import type { LogRecord } from '../parse/record.js';
+import { carriesMeasure, type LogRecord } from '../parse/record.js';
 import { RecordReader, type InputError, type RecordReaderOptions } from '../parse/records.js';
 import type { Source } from '../parse/source.js';
 
@@ -22,7 +22,7 @@ export interface DetectionHandlers {
   sample?(tagged: TaggedSample, source: Source): void;
   /** Buckets of memory series (live: as they close). */
   points?(batch: SeriesPointBatch): void;
-  /** Every record, as read (live sinks that count records). */
+  /** Every record that carries a memory or payload number, as read (live record sinks: metrics). */
   observe?(record: LogRecord, source: Source): void;
 }
 
@@ -45,7 +45,7 @@ export class Detection {
 
   constructor(
     readonly config: Config,
-    context: DetectorContext = { live: false },
+    readonly context: DetectorContext = { live: false },
     modules: readonly DetectorModule[] = DETECTORS,
   ) {
     this.modules = modules;
@@ -80,7 +80,7 @@ export class Detection {
       this.outsideWindow++;
       return undefined;
     }
-    handlers.observe?.(record, source);
+    if (handlers.observe && carriesMeasure(record)) handlers.observe(record, source);
     let found: Finding[] | undefined;
     let samples: TaggedSample[] | undefined;
     const emit: Emit = (finding) => (found ??= []).push(finding);

@@ -16,7 +16,10 @@ import { Output } from '../sinks/output.js';
 import { closeSinks, openSinks } from '../sinks/registry.js';
 import type { LiveProbe, OutputOptions, PipelineStatus, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor } from '../sinks/terminal.js';
-import { Detection } from './detection.js';
+import { Detection, type DetectionHandlers } from './detection.js';
+import { BlockReader } from './parallel/block-reader.js';
+import { BLOCK_BYTES } from './parallel/block-size.js';
+import { WorkerPool } from './parallel/worker-pool.js';
 import { isPoison, poisonedEntry } from './poison.js';
 import { asError } from '../errors.js';
 
@@ -33,6 +36,8 @@ export interface LiveOptions {
   store: CheckpointStore;
   /** Open traces kept at most (the least recent is summarised early beyond it). */
   maxTraces?: number;
+  /** Threads reading busy files, this one included (1 or unset: this one only). */
+  threads?: number;
 }
 
 /** What the live driver tells the command around it. */
@@ -55,20 +60,37 @@ export interface LiveStatus {
   lastCheckpoint: number | undefined;
 }
 
-/** One followed file (or standard input): its reader and what awaits the sinks. */
-interface FileState {
-  /** The file followed; undefined for standard input (nothing to checkpoint). */
-  follower?: Follower;
-  name: string;
-  reader: RecordReader;
+/** What of one followed file (or standard input) awaits the sinks. */
+interface Outbox {
   tracker: AckTracker;
   outgoing: { finding: Finding; mark: AckMark }[];
   errors: InputError[];
 }
 
+/** How a file's bytes are read: on this thread as they come, or in blocks on the worker threads (BlockReader). */
+interface FileReading {
+  /** Lines read and handed on, and the offset before which every line is (the checkpoint's bounds). */
+  readonly linesSeen: number;
+  readonly completeUpTo: number;
+  /** Reads what came; resolves when reading may go on (backpressure). */
+  push(chunk: Buffer): Promise<void>;
+  /** Everything pushed has been read and handed to the sinks. */
+  settled(): Promise<void>;
+}
+
+/** One followed file (or standard input): how it is read and what awaits the sinks. */
+interface FileState extends Outbox {
+  /** The file followed; undefined for standard input (nothing to checkpoint). */
+  follower?: Follower;
+  name: string;
+  reading: FileReading;
+}
+
 const TICK_MS = 1000;
 /** Bytes framed between two deliveries to the sinks. */
 const FEED_BYTES = 64 << 10;
+/** Blocks smaller than this (a quiet file's new lines) are read on this thread: no round trip to a worker. */
+const HERE_BELOW = 64 << 10;
 
 /**
  * The live driver (`tail`): followed files → records → detectors → live correlation → sinks,
@@ -100,6 +122,8 @@ export class LiveDriver {
   private readonly badByKind: Record<string, number> = {};
   private lastCheckpoint: number | undefined;
   private failure: unknown;
+  /** Worker threads for busy files (started by the first large read). */
+  private readonly pool: WorkerPool | undefined;
 
   constructor(
     private readonly config: Config,
@@ -121,6 +145,10 @@ export class LiveDriver {
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
     this.recordSinks = sinks.filter((s) => s.record !== undefined);
     this.seriesSinks = sinks.filter((s) => s.series !== undefined);
+    if ((options.threads ?? 1) > 1) {
+      this.pool = new WorkerPool(options.threads!);
+      this.pool.configure({ config, live: true, observe: this.recordSinks.length > 0 });
+    }
     this.tailer = new Tailer(
       {
         patterns: options.patterns,
@@ -172,7 +200,10 @@ export class LiveDriver {
     await running.catch(() => undefined);
     await timers.stop();
     await this.guard(async () => {
-      for (const state of this.states.values()) await this.deliver(state);
+      for (const state of this.states.values()) {
+        await state.reading.settled();
+        await this.deliver(state);
+      }
       this.detection.flush(this.seriesOutput);
       await this.deliverUntracked();
       await this.publish(this.correlator.flush());
@@ -182,13 +213,15 @@ export class LiveDriver {
     await this.rejecting;
     await this.guard(() => this.commit());
     await this.tailer.close();
+    await this.guard(async () => this.pool?.close());
     if (this.failure !== undefined) throw asError(this.failure);
   }
 
   /** Reads standard input as it comes, delivering as it goes; no checkpoints (a pipe cannot be resumed). */
   private async followStdin(): Promise<void> {
-    const partial = { name: '(stdin)', tracker: new AckTracker(), outgoing: [], errors: [] };
-    const state: FileState = { ...partial, reader: this.newReader(partial, 0, 0) };
+    const outbox: Outbox = { tracker: new AckTracker(), outgoing: [], errors: [] };
+    const reader = this.newReader('(stdin)', outbox, 0, 0);
+    const state: FileState = { ...outbox, name: '(stdin)', reading: this.sequentialReading(reader, outbox) };
     this.states.set('stdin', state);
     // Told to stop while the pipe is quiet: stop waiting for it.
     const stop = () => process.stdin.destroy();
@@ -196,14 +229,14 @@ export class LiveDriver {
     try {
       for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
         if (this.stopRequested.signal.aborted) return;
-        await this.feed(state, chunk);
+        await state.reading.push(chunk);
       }
     } catch (error) {
       if (!this.stopRequested.signal.aborted) throw error;
     } finally {
       this.stopRequested.signal.removeEventListener('abort', stop);
     }
-    state.reader.end();
+    reader.end();
     await this.deliver(state);
   }
 
@@ -261,34 +294,67 @@ export class LiveDriver {
     return 0;
   }
 
-  private newReader(state: Pick<FileState, 'name' | 'tracker' | 'outgoing' | 'errors'>, offset: number, line: number): RecordReader {
+  /** Where a file's findings, bad lines and series go as they are read. */
+  private handlersFor(outbox: Outbox): DetectionHandlers {
     const acks = this.findingSinks.length;
-    return this.detection.reader(
-      state.name,
-      // A record without a time takes the time it was read (the finding says so: timestamp_source "read").
-      { framing: 'ndjson', startOffset: offset, startLine: line, readTime: Date.now },
+    return {
+      // Marked now, while the line is being framed (or its block merged), so no checkpoint can pass it before it is delivered.
+      finding: (finding) => outbox.outgoing.push({ finding, mark: outbox.tracker.mark(finding.source.offset, finding.source.line - 1, acks) }),
+      error: (error) => outbox.errors.push(error),
+      ...(this.recordSinks.length > 0 && { observe: (record, source) => this.observe(record, source) }),
+      points: (batch) => this.pendingPoints.push(...batch),
+    };
+  }
+
+  private newReader(name: string, outbox: Outbox, offset: number, line: number): RecordReader {
+    // A record without a time takes the time it was read (the finding says so: timestamp_source "read").
+    return this.detection.reader(name, { framing: 'ndjson', startOffset: offset, startLine: line, readTime: Date.now }, this.handlersFor(outbox));
+  }
+
+  /** A followed file: in blocks on the worker threads when there are any, else on this thread. */
+  private newReading(name: string, outbox: Outbox, offset: number, line: number): FileReading {
+    if (this.pool === undefined) return this.sequentialReading(this.newReader(name, outbox, offset, line), outbox);
+    const handlers = this.handlersFor(outbox);
+    return new BlockReader(
+      this.pool,
+      { file: name, startOffset: offset, startLine: line, maxRecordBytes: this.config.max_record_bytes, blockBytes: BLOCK_BYTES, hereBelow: HERE_BELOW },
       {
-        // Marked now, while the line is being framed, so no checkpoint can pass it before it is delivered.
-        finding: (finding) => state.outgoing.push({ finding, mark: state.tracker.mark(finding.source.offset, finding.source.line - 1, acks) }),
-        error: (error) => state.errors.push(error),
-        ...(this.recordSinks.length > 0 && { observe: (record, source) => this.observe(record, source) }),
-        points: (batch) => this.pendingPoints.push(...batch),
+        ...handlers,
+        sample: (tagged, source) =>
+          this.detection.addSample(tagged, source, { finding: (finding) => handlers.finding(finding), points: (batch) => handlers.points?.(batch) }),
+        outside: (records) => (this.detection.outsideWindow += records),
+        merged: async (lines) => {
+          this.linesTotal += lines;
+          await this.deliver(outbox);
+        },
+        failed: (error) => this.fail(error),
       },
     );
   }
 
-  private async data(follower: Follower, chunk: Buffer): Promise<void> {
-    await this.feed(this.states.get(follower)!, chunk);
+  private sequentialReading(reader: RecordReader, outbox: Outbox): FileReading {
+    return {
+      get linesSeen() {
+        return reader.linesSeen;
+      },
+      get completeUpTo() {
+        return reader.completeUpTo;
+      },
+      push: async (chunk) => {
+        // In pieces, each delivered before the next is framed: a read dense with findings or bad lines stays small.
+        for (let at = 0; at < chunk.length; at += FEED_BYTES) {
+          const before = reader.linesSeen;
+          reader.push(chunk.subarray(at, at + FEED_BYTES));
+          this.linesTotal += reader.linesSeen - before;
+          await this.deliver(outbox);
+        }
+      },
+      settled: () => Promise.resolve(),
+    };
   }
 
-  private async feed(state: FileState, chunk: Buffer): Promise<void> {
-    // In pieces, each delivered before the next is framed: a read dense with findings or bad lines stays small.
-    for (let at = 0; at < chunk.length; at += FEED_BYTES) {
-      const before = state.reader.linesSeen;
-      state.reader.push(chunk.subarray(at, at + FEED_BYTES));
-      this.linesTotal += state.reader.linesSeen - before;
-      await this.deliver(state);
-    }
+  private async data(follower: Follower, chunk: Buffer): Promise<void> {
+    await this.states.get(follower)!.reading.push(chunk);
   }
 
   private async fileEvent(event: TailEvent): Promise<void> {
@@ -296,23 +362,27 @@ export class LiveDriver {
     switch (event.type) {
       case 'opened': {
         const { follower } = event;
-        const partial = { follower, name: follower.path, tracker: new AckTracker(), outgoing: [], errors: [] };
+        const outbox: Outbox = { tracker: new AckTracker(), outgoing: [], errors: [] };
         const line = this.startLines.get(identityKey(follower.identity)) ?? 0;
-        this.states.set(follower, { ...partial, reader: this.newReader(partial, follower.position, line) });
+        this.states.set(follower, { ...outbox, follower, name: follower.path, reading: this.newReading(follower.path, outbox, follower.position, line) });
         return;
       }
       case 'truncated': {
         const state = this.states.get(event.follower)!;
+        // What was read before the truncation is handed on first, as it would have been on one thread.
+        await state.reading.settled();
+        await this.deliver(state);
         state.tracker.reset();
         state.outgoing.length = 0;
-        state.reader = this.newReader(state, 0, 0);
+        state.reading = this.newReading(state.name, state, 0, 0);
         return;
       }
       case 'closed': {
         const state = this.states.get(event.follower);
         if (state) {
+          await state.reading.settled();
           await this.deliver(state);
-          const { offset, line } = state.tracker.committable(state.reader.completeUpTo, state.reader.linesSeen);
+          const { offset, line } = state.tracker.committable(state.reading.completeUpTo, state.reading.linesSeen);
           this.options.store.set(event.follower.identity, event.follower.path, offset, line);
           this.states.delete(event.follower);
         }
@@ -324,7 +394,7 @@ export class LiveDriver {
   }
 
   /** Hands a file's new findings and bad lines to the sinks, in order, waiting for each. */
-  private async deliver(state: FileState): Promise<void> {
+  private async deliver(state: Outbox): Promise<void> {
     for (const error of state.errors.splice(0)) {
       this.errorsTotal++;
       this.badByKind[error.kind] = (this.badByKind[error.kind] ?? 0) + 1;
@@ -402,7 +472,7 @@ export class LiveDriver {
   private async commit(): Promise<void> {
     for (const state of this.states.values()) {
       if (!state.follower) continue;
-      const { offset, line } = state.tracker.committable(state.reader.completeUpTo, state.reader.linesSeen);
+      const { offset, line } = state.tracker.committable(state.reading.completeUpTo, state.reading.linesSeen);
       this.options.store.set(state.follower.identity, state.follower.path, offset, line);
     }
     try {

@@ -42,8 +42,9 @@ export interface Sink {
   /** Live correlation: a trace summary, an incident opened or closed. */
   event?(event: LiveEvent): Promise<void> | void;
   /**
-   * Live runs: every record read, as read (synchronous, so cheap: a metrics sink counts it).
-   * Only sinks that define it cost anything.
+   * Live runs: every record that carries a memory or payload number (carriesMeasure), as read;
+   * synchronous, so cheap. Only sinks that define it cost anything (records read on a worker
+   * thread are sent back for it).
    */
   record?(record: LogRecord, source: Source): void;
   /** Buckets of the memory series as they close (live), or all of them as the run ends (batch). */

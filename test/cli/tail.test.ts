@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { appendFile, copyFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withTempDir } from '../support/helpers.js';
+import { GENERATE_DEFAULTS, LogGenerator } from '../../src/generate/generator.js';
+import { withTempDir, type Json } from '../support/helpers.js';
 import { line, sleep, TailProcess, until } from '../support/tail-process.js';
 
 test('appends are seen, and a partial last line waits for its newline', async () => {
@@ -227,5 +228,46 @@ test('a poison line is one reported error: the tail keeps following, and a resta
     } finally {
       assert.equal(await second.stop(), 0);
     }
+  });
+});
+
+test('busy files read on two threads give what one thread gives: findings, bad lines, checkpoints', async () => {
+  await withTempDir(async (dir) => {
+    const generator = new LogGenerator({ ...GENERATE_DEFAULTS, records: 12_000, seed: 9, badRate: 0.01, hosts: 2, sampleEvery: 20 });
+    const records = [...generator.lines()];
+    const app = join(dir, 'app.log');
+    const podDir = join(dir, 'pods', 'prod_api-7d9f8c6b5-x2x9q_5b1c7f2e-8d3a-4e6b-9c0d-1f2e3d4c5b6a', 'api');
+    await mkdir(podDir, { recursive: true });
+    const pod = join(podDir, '0.log');
+    // The container runtime's view of the same records: each split in two pieces, a stderr line between them.
+    const cri = records.slice(0, 4000).flatMap((record, i) => {
+      const time = `2025-12-29T11:00:${String(i % 60).padStart(2, '0')}.000000000Z`;
+      const half = Math.ceil(record.length / 2);
+      return [`${time} stdout P ${record.slice(0, half)}`, `${time} stderr F plain ${i}`, `${time} stdout F ${record.slice(half)}`];
+    });
+    await writeFile(app, `${records.join('\n')}\n${line('end-app', 1)}`);
+    await writeFile(pod, `${cri.join('\n')}\n2025-12-29T12:00:00.000000000Z stdout F ${line('end-pod', 2)}`);
+    assert.ok((await stat(app)).size > 3 << 20, 'several reads of 1 MiB: blocks for the worker');
+
+    const runs: unknown[] = [];
+    for (const threads of ['1', '2']) {
+      const state = join(dir, `state-${threads}.json`);
+      const dead = join(dir, `dead-${threads}.ndjson`);
+      const tail = new TailProcess([app, pod, '--from', 'start', '--state', state, '--dead-letter', dead, '--threads', threads]);
+      try {
+        await until('both files read to their ends', () => ['end-app', 'end-pod'].every((t) => tail.findings().some((f) => f.trace_id === t)));
+      } finally {
+        assert.equal(await tail.stop(), 0, tail.stderr);
+      }
+      const findings = tail
+        .findings()
+        .map((f): Json => ({ ...f, timestamp: f.timestamp_source === 'read' ? 0 : f.timestamp }))
+        .sort((a, b) => a.source.file.localeCompare(b.source.file) || a.source.line - b.source.line || a.id.localeCompare(b.id));
+      const checkpoints = JSON.parse(await readFile(state, 'utf8')).files.map((f: { path: string; offset: number; line: number }) => [f.path, f.offset, f.line]);
+      // Files interleave as they are read; each file's own lines are compared in order through their line numbers.
+      runs.push({ findings, dead: (await readFile(dead, 'utf8')).split('\n').sort(), checkpoints });
+      assert.ok(findings.length > 100 && findings.some((f) => f.origin?.pod === 'api-7d9f8c6b5-x2x9q' && f.source.file === pod), `threads ${threads}`);
+    }
+    assert.deepEqual(runs[1], runs[0]);
   });
 });

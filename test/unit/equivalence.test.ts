@@ -6,7 +6,8 @@ import { buildConfig, type ConfigInput } from '../../src/config.js';
 import type { ScanReport } from '../../src/correlate/report.js';
 import { LogGenerator, GENERATE_DEFAULTS } from '../../src/generate/generator.js';
 import { BlockSplitter, type SplitItem } from '../../src/parse/block-splitter.js';
-import { BatchRun, nextBlockBytes, type BatchOptions } from '../../src/pipeline/batch.js';
+import { BatchRun, type BatchOptions } from '../../src/pipeline/batch.js';
+import { nextBlockBytes } from '../../src/pipeline/parallel/block-size.js';
 import { WorkerFailure, WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
 import { ALL_FIXTURES, fixture, LOGGER_FIXTURES, withTempDir } from '../support/helpers.js';
 

@@ -1,12 +1,17 @@
 import type { Config } from '../../config.js';
 import type { Finding } from '../../classify/finding.js';
+import type { LogRecord } from '../../parse/record.js';
 import { emptyCounts, emptyCoverage, type Coverage, type InputError, type OpenPartial, type RecordCounts } from '../../parse/records.js';
 import type { Source } from '../../parse/source.js';
 import { Detection, type TaggedSample } from '../detection.js';
 
-/** What a worker needs to read blocks: the run's config. */
+/** What a worker needs to read blocks: the run's config, and for a live run what it hands back. */
 export interface BlockScanConfig {
   config: Config;
+  /** A live run (`tail`): records without a time take the time they were read. */
+  live?: boolean;
+  /** Records with a memory or payload number are handed back for the live record sinks (metrics). */
+  observe?: boolean;
 }
 
 /** Which input a block is of (its path says what Kubernetes and Docker layouts put there) and whether it starts it. */
@@ -26,6 +31,8 @@ export interface BlockResult {
   errors: InputError[];
   /** Series detectors' samples, in line order, for the main thread to feed in order. */
   samples: { tagged: TaggedSample; source: Source }[];
+  /** With `observe`: the records for the record sinks, in line order. */
+  observed: { record: LogRecord; source: Source }[];
   /** Records left out by the time window. */
   outside: number;
   /** Partial container lines still open at the block's end: they go on in a later block. */
@@ -37,15 +44,33 @@ export interface BlockResult {
   envelopeBytes?: Uint8Array;
 }
 
-export function detectionFor(block: BlockScanConfig): Detection {
-  return new Detection(block.config);
+/** Where a block sits in its input: the lines before it and the offset of its first byte. */
+export interface BlockPlace {
+  lineBase: number;
+  offset: number;
+}
+
+/** A position the block gave (relative to it), placed in its input. */
+export function placed<T extends { line: number; offset: number }>(where: T, place: BlockPlace, file: string): T {
+  return { ...where, file, line: where.line + place.lineBase, offset: where.offset + place.offset };
+}
+
+/** How one thread reads blocks: the run's detectors and what it hands back. */
+export interface BlockScanner {
+  detection: Detection;
+  observe: boolean;
+}
+
+export function scannerFor(block: BlockScanConfig): BlockScanner {
+  return { detection: new Detection(block.config, { live: block.live ?? false }), observe: block.observe ?? false };
 }
 
 /**
  * Parses, validates and runs the detectors over one block of whole NDJSON lines (in a worker, or
  * in-process). `carried`: partial lines open before the block, placed relative to it.
  */
-export function scanBlock(bytes: Buffer, origin: BlockOrigin, detection: Detection, carried?: readonly OpenPartial[]): BlockResult {
+export function scanBlock(bytes: Buffer, origin: BlockOrigin, scanner: BlockScanner, carried?: readonly OpenPartial[]): BlockResult {
+  const { detection } = scanner;
   const result: BlockResult = {
     counts: emptyCounts(),
     coverage: emptyCoverage(),
@@ -55,16 +80,24 @@ export function scanBlock(bytes: Buffer, origin: BlockOrigin, detection: Detecti
     findings: [],
     errors: [],
     samples: [],
+    observed: [],
     outside: 0,
     openPartials: [],
   };
   const reader = detection.reader(
     origin.file,
-    { framing: 'ndjson', stripBom: origin.first, carriedPartials: carried, keepOpenPartials: true },
+    {
+      framing: 'ndjson',
+      stripBom: origin.first,
+      carriedPartials: carried,
+      keepOpenPartials: true,
+      ...(detection.context.live && { readTime: Date.now }),
+    },
     {
       finding: (finding) => result.findings.push(finding),
       error: (error) => result.errors.push(error),
       sample: (tagged, source) => result.samples.push({ tagged, source }),
+      ...(scanner.observe && { observe: (record: LogRecord, source: Source) => result.observed.push({ record, source }) }),
     },
   );
   const outsideBefore = detection.outsideWindow;

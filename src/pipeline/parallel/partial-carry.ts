@@ -1,11 +1,5 @@
 import type { OpenPartial } from '../../parse/records.js';
-import type { BlockResult } from './block-scan.js';
-
-/** Where a block sits in its input: the lines before it and the offset of its first byte. */
-export interface BlockPlace {
-  lineBase: number;
-  offset: number;
-}
+import type { BlockPlace, BlockResult } from './block-scan.js';
 
 /**
  * Partial container lines (CRI `P` pieces, Docker's 16 KiB entries) that one block leaves open

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Detection } from '../detection.js';
 import type { OpenPartial } from '../../parse/records.js';
-import { detectionFor, scanBlock, type BlockOrigin, type BlockResult, type BlockScanConfig } from './block-scan.js';
+import { scanBlock, scannerFor, type BlockOrigin, type BlockResult, type BlockScanConfig, type BlockScanner } from './block-scan.js';
 import type { WorkerRequest } from './block-worker.js';
 
 interface Pending {
@@ -30,10 +29,11 @@ const WORKER_QUEUE = 2;
  * so the workers never wait on it.
  */
 export class WorkerPool {
-  /** Started by the first input that takes the parallel path: small inputs never pay for them. */
+  /** Started by the first block a worker is to read: small inputs (and a quiet tail) never pay for them. */
   private slots: Slot[] | undefined;
   private nextId = 0;
-  private inline: Detection | undefined;
+  private inline: BlockScanner | undefined;
+  private config: BlockScanConfig | undefined;
 
   constructor(private readonly threads: number) {}
 
@@ -76,10 +76,20 @@ export class WorkerPool {
     return this.threads;
   }
 
+  /** The config blocks are read with from now on; workers get it now if they run, or when they start. */
   configure(config: BlockScanConfig): void {
-    this.slots ??= this.start();
-    for (const slot of this.slots) slot.worker.postMessage({ type: 'config', config } satisfies WorkerRequest);
-    this.inline = detectionFor(config);
+    this.config = config;
+    for (const slot of this.slots ?? []) slot.worker.postMessage({ type: 'config', config } satisfies WorkerRequest);
+    this.inline = scannerFor(config);
+  }
+
+  /** The workers, started with the config at the first block one of them is to read. */
+  private workers(): Slot[] {
+    if (this.slots === undefined) {
+      this.slots = this.start();
+      for (const slot of this.slots) slot.worker.postMessage({ type: 'config', config: this.config! } satisfies WorkerRequest);
+    }
+    return this.slots;
   }
 
   /**
@@ -87,8 +97,8 @@ export class WorkerPool {
    * full, or when `here` asks for it. The block's memory moves to the worker when it owns it.
    */
   run(bytes: Buffer, origin: BlockOrigin, here = false): Promise<BlockResult> {
-    const slot = (this.slots ?? []).reduce<Slot | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
-    if (here || slot === undefined || slot.pending.size >= WORKER_QUEUE) {
+    const slot = here ? undefined : this.workers().reduce<Slot | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
+    if (slot === undefined || slot.pending.size >= WORKER_QUEUE) {
       try {
         return Promise.resolve(scanBlock(bytes, origin, this.inline!));
       } catch (error) {

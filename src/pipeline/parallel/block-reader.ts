@@ -1,0 +1,129 @@
+import type { Finding } from '../../classify/finding.js';
+import { BlockSplitter, type SplitItem } from '../../parse/block-splitter.js';
+import type { LogRecord } from '../../parse/record.js';
+import type { InputError } from '../../parse/records.js';
+import type { Source } from '../../parse/source.js';
+import type { TaggedSample } from '../detection.js';
+import { nextBlockBytes } from './block-size.js';
+import { placed, type BlockPlace, type BlockResult } from './block-scan.js';
+import { PartialCarry } from './partial-carry.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** What one followed file's blocks give, placed in the file and handed over in the file's order. */
+export interface BlockReaderHandlers {
+  finding(finding: Finding): void;
+  error(error: InputError): void;
+  sample(tagged: TaggedSample, source: Source): void;
+  observe?(record: LogRecord, source: Source): void;
+  /** Records left out by the time window. */
+  outside(records: number): void;
+  /** After each block: `lines` more were read; hand what it gave to the sinks (awaited: backpressure). */
+  merged(lines: number): Promise<void>;
+  /** A block or its hand-over failed (a bug, or a sink that cannot go on): nothing after it is merged. */
+  failed(error: unknown): void;
+}
+
+export interface BlockReaderOptions {
+  file: string;
+  /** Where the first byte pushed sits in the file, and the lines before it. */
+  startOffset: number;
+  startLine: number;
+  maxRecordBytes: number;
+  /** Blocks at most this size; smaller ones (a quiet file's few new lines) are read on this thread, with no round trip. */
+  blockBytes: number;
+  hereBelow: number;
+}
+
+/** Blocks of one file read or waiting to be merged, beyond which reading the file waits. */
+const IN_FLIGHT = 4;
+
+/**
+ * A followed file read in blocks of whole lines on the worker threads, the way `scan` reads a
+ * large input: blocks go out as they are read and come back merged strictly in order, so line
+ * numbers, findings, bad lines, series samples and partial container lines are the one-thread
+ * reader's. Only whole lines are handed on; a partial last line waits for its end. The
+ * checkpoint position (completeUpTo, linesSeen) moves only past merged blocks.
+ */
+export class BlockReader {
+  private readonly splitter: BlockSplitter;
+  private readonly carry = new PartialCarry();
+  /** Merges in order: each waits for the one before it. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly waiting: Promise<void>[] = [];
+  /** Lines merged so far (counted from the file's start). */
+  linesSeen: number;
+  /** Every line before this offset has been merged. */
+  completeUpTo: number;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly options: BlockReaderOptions,
+    private readonly handlers: BlockReaderHandlers,
+  ) {
+    this.splitter = new BlockSplitter(options.blockBytes, options.maxRecordBytes);
+    this.linesSeen = options.startLine;
+    this.completeUpTo = options.startOffset;
+  }
+
+  /** Hands on the whole lines of what was read; waits while too many blocks of this file are out. */
+  async push(chunk: Buffer): Promise<void> {
+    for (const item of this.splitter.push(chunk)) this.dispatch(item);
+    for (const item of this.splitter.flushLines()) this.dispatch(item);
+    while (this.waiting.length > IN_FLIGHT) await this.waiting[0];
+  }
+
+  /** Everything pushed so far is merged and handed over (a failure of any block is thrown here). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private dispatch(item: SplitItem): void {
+    const origin = { file: this.options.file, first: item.kind === 'block' && item.first && this.options.startOffset === 0 };
+    // Its size before the bytes move to a worker.
+    const size = item.kind === 'block' ? item.bytes.length : item.bytes + 1;
+    const result = item.kind === 'block' ? this.pool.run(item.bytes, origin, size < this.options.hereBelow) : undefined;
+    // Awaited in order below; until then a failure must not count as unhandled.
+    result?.catch(() => undefined);
+    const merged = this.chain.then(() => this.merge(item, size, result, origin));
+    this.chain = merged;
+    const done = merged.then(
+      () => void this.waiting.shift(),
+      (error: unknown) => {
+        void this.waiting.shift();
+        this.handlers.failed(error);
+      },
+    );
+    this.waiting.push(done);
+  }
+
+  private async merge(item: SplitItem, size: number, result: Promise<BlockResult> | undefined, origin: { file: string; first: boolean }): Promise<void> {
+    const file = this.options.file;
+    const place: BlockPlace = { lineBase: this.linesSeen, offset: this.options.startOffset + item.offset };
+    let lines: number;
+    if (item.kind === 'oversized') {
+      lines = 1;
+      this.handlers.error({
+        file,
+        line: this.linesSeen + 1,
+        offset: place.offset,
+        kind: 'malformed',
+        reason: `record exceeds the maximum record size (${this.options.maxRecordBytes} bytes)`,
+        raw: `${item.sample} [${item.bytes} bytes]`,
+      });
+    } else {
+      const block = this.carry.settle(await result!, place, (bytes, carried) => this.pool.runHere(bytes, origin, carried));
+      const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
+      for (const error of block.errors) this.handlers.error(at(error));
+      for (const finding of block.findings) this.handlers.finding({ ...finding, source: at(finding.source) });
+      for (const { tagged, source } of block.samples) this.handlers.sample(tagged, at(source));
+      for (const { record, source } of block.observed) this.handlers.observe?.(record, at(source));
+      if (block.outside > 0) this.handlers.outside(block.outside);
+      lines = block.counts.lines;
+      // Dense results come back in smaller blocks (each is held whole until merged).
+      this.splitter.blockBytes = nextBlockBytes(size, block.findings.length + block.errors.length + block.samples.length + block.observed.length, this.options.blockBytes);
+    }
+    this.linesSeen += lines;
+    this.completeUpTo = place.offset + size;
+    await this.handlers.merged(lines);
+  }
+}
