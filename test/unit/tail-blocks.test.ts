@@ -7,7 +7,7 @@ import type { LogRecord } from '../../src/parse/record.js';
 import type { InputError } from '../../src/parse/records.js';
 import type { Source } from '../../src/parse/source.js';
 import { Detection, type TaggedSample } from '../../src/pipeline/detection.js';
-import { BlockReader } from '../../src/pipeline/parallel/block-reader.js';
+import { BlockReader, InFlight } from '../../src/pipeline/parallel/block-reader.js';
 import { WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
 
 // Lower thresholds than the defaults: many findings on a short log.
@@ -96,7 +96,7 @@ test('a followed file read in blocks on worker threads gives what one thread giv
     let failure: unknown;
     const blocked = new BlockReader(
       pool,
-      { file, startOffset: 0, startLine: 0, maxRecordBytes: 4096, blockBytes, hereBelow },
+      { file, startOffset: 0, startLine: 0, maxRecordBytes: 4096, blockBytes, hereBelow, inFlight: new InFlight(3) },
       {
         finding: (f) => blocks.findings.push(f),
         error: (e) => blocks.errors.push(e),

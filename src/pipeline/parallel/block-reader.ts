@@ -32,10 +32,30 @@ export interface BlockReaderOptions {
   /** Blocks at most this size; smaller ones (a quiet file's few new lines) are read on this thread, with no round trip. */
   blockBytes: number;
   hereBelow: number;
+  /** Shared by every file of the run. */
+  inFlight: InFlight;
 }
 
-/** Blocks of one file read or waiting to be merged, beyond which reading the file waits. */
-const IN_FLIGHT = 4;
+/**
+ * Blocks read and not yet merged, across every file of a run: beyond the limit, reading waits, so
+ * memory stays bounded however many files are busy (blocks are at most 1 MiB, and their results
+ * are kept small by block sizing).
+ */
+export class InFlight {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly limit: number) {}
+
+  add(merged: Promise<void>): void {
+    this.pending.add(merged);
+    void merged.then(() => this.pending.delete(merged));
+  }
+
+  /** Resolves once there is room for another block. */
+  async room(): Promise<void> {
+    while (this.pending.size > this.limit) await Promise.race(this.pending);
+  }
+}
 
 /**
  * A followed file read in blocks of whole lines on the worker threads, the way `scan` reads a
@@ -49,7 +69,6 @@ export class BlockReader {
   private readonly carry = new PartialCarry();
   /** Merges in order: each waits for the one before it. */
   private chain: Promise<void> = Promise.resolve();
-  private readonly waiting: Promise<void>[] = [];
   /** Lines merged so far (counted from the file's start). */
   linesSeen: number;
   /** Every line before this offset has been merged. */
@@ -69,7 +88,7 @@ export class BlockReader {
   async push(chunk: Buffer): Promise<void> {
     for (const item of this.splitter.push(chunk)) this.dispatch(item);
     for (const item of this.splitter.flushLines()) this.dispatch(item);
-    while (this.waiting.length > IN_FLIGHT) await this.waiting[0];
+    await this.options.inFlight.room();
   }
 
   /** Everything pushed so far is merged and handed over (a failure of any block is thrown here). */
@@ -86,14 +105,7 @@ export class BlockReader {
     result?.catch(() => undefined);
     const merged = this.chain.then(() => this.merge(item, size, result, origin));
     this.chain = merged;
-    const done = merged.then(
-      () => void this.waiting.shift(),
-      (error: unknown) => {
-        void this.waiting.shift();
-        this.handlers.failed(error);
-      },
-    );
-    this.waiting.push(done);
+    this.options.inFlight.add(merged.catch((error: unknown) => this.handlers.failed(error)));
   }
 
   private async merge(item: SplitItem, size: number, result: Promise<BlockResult> | undefined, origin: { file: string; first: boolean }): Promise<void> {
