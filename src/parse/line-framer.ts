@@ -38,6 +38,8 @@ export class LineFramer {
   blank = 0;
   /** When set, a line is only framed if it may matter (the --fast path). */
   accept: LineFilter | undefined;
+  /** Lines framed whatever `accept` says: ones it cannot judge alone (the pieces of a split container line). */
+  keep: ((bytes: Buffer, start: number, end: number) => boolean) | undefined;
   private marks: number[] = [];
   private markIndex = 0;
 
@@ -142,7 +144,7 @@ export class LineFramer {
         });
         return;
       }
-      if (this.accept && !this.accept.line(whole)) {
+      if (this.accept && !this.accept.line(whole) && !this.keep?.(whole, 0, whole.length)) {
         this.skipped++;
         return;
       }
@@ -157,7 +159,7 @@ export class LineFramer {
         });
         return;
       }
-      if (this.accept && !this.markedWithin(start, end)) {
+      if (this.accept && !this.markedWithin(start, end) && !this.keep?.(chunk, start, end)) {
         this.skipped++;
         return;
       }

@@ -5,7 +5,7 @@ import { compileMapping, mappingFor, type Extractor, type FieldName, type Preset
 import { splitConcatenated } from './concatenated.js';
 import { sampleOf } from './frame.js';
 import { mentionsOomKill } from './oom.js';
-import { pathMeta, unwrapJson, unwrapText, type Envelope, type PathMeta, type Unwrapped } from './wrappers.js';
+import { containerPiece, pathMeta, unwrapJson, unwrapText, type Envelope, type PathMeta, type Unwrapped } from './wrappers.js';
 import { isOtlpDocument, OtlpRecord, otlpRecords } from './otlp.js';
 import { PieceFramer } from './piece-framer.js';
 import { toRecord, type LogRecord, type RecordResult } from './record.js';
@@ -237,6 +237,13 @@ export class RecordReader {
         ...position,
       });
       lines.accept = this.options.prefilter;
+      // A piece of a split container line holds only part of what the prefilter looks for: every
+      // piece is parsed, and every line while one is open (its last piece may name nothing).
+      lines.keep = (bytes, start, end) => {
+        const piece = containerPiece(bytes, start, end);
+        if (piece !== undefined) this.sawEnvelope = true;
+        return piece === 'partial' || this.partials.size > 0;
+      };
       return (this.framer = lines);
     }
     const structured = new StructuredFramer(

@@ -85,6 +85,45 @@ export function unwrapText(line: string): Unwrapped | undefined {
   return undefined;
 }
 
+const CRI_PARTIAL = [Buffer.from(' stdout P '), Buffer.from(' stderr P ')];
+const CRI_WHOLE = [Buffer.from(' stdout F '), Buffer.from(' stderr F ')];
+const DOCKER_START = Buffer.from('{"log":"');
+const DOCKER_STREAM = Buffer.from('","stream":"');
+
+/**
+ * From a line's raw bytes, before it is parsed (the --fast path, which must not pass over a piece
+ * of a split line): whether it is a container line as runtimes write it, and whether it may be a
+ * partial piece (CRI `P`; a Docker entry whose text does not end with a newline). When unsure it
+ * says `partial`. Docker entries are known by the `log` key Docker writes first.
+ */
+export function containerPiece(bytes: Buffer, start: number, end: number): 'partial' | 'whole' | undefined {
+  const first = bytes[start]!;
+  if (first >= 0x30 && first <= 0x39) {
+    // CRI: `<RFC 3339 time> <stream> <P|F> <text>`; searches stay within the line (`bytes` is a chunk of lines).
+    const line = bytes.subarray(start, end);
+    const space = line.indexOf(0x20);
+    if (space === -1) return undefined;
+    if (CRI_PARTIAL.some((flag) => startsWithAt(line, flag, space))) return 'partial';
+    return CRI_WHOLE.some((flag) => startsWithAt(line, flag, space)) ? 'whole' : undefined;
+  }
+  if (first !== 0x7b || !startsWithAt(bytes, DOCKER_START, start) || start + DOCKER_START.length > end) return undefined;
+  // Docker json-file: {"log":"<text>","stream":"…","time":"…"}.
+  const line = bytes.subarray(start, end);
+  const stream = line.lastIndexOf(DOCKER_STREAM);
+  if (stream === -1) return 'partial';
+  // The text ends with a newline if it ends with an `\n` escape: an odd run of backslashes before the n.
+  if (line[stream - 1] !== 0x6e /* n */) return 'partial';
+  let slashes = 0;
+  while (line[stream - 2 - slashes] === 0x5c /* \ */) slashes++;
+  return slashes % 2 === 1 ? 'whole' : 'partial';
+}
+
+function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
+  if (at + needle.length > bytes.length) return false;
+  for (let i = 0; i < needle.length; i++) if (bytes[at + i] !== needle[i]) return false;
+  return true;
+}
+
 /** What a log file's path says about the container it belongs to (Kubernetes and Docker layouts). */
 export interface PathMeta {
   pod?: string;

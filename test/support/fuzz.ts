@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { ALL_FIXTURES, fixture, LOGGER_FIXTURES } from './helpers.js';
+import { ALL_FIXTURES, CONTAINER_FIXTURES, fixture, LOGGER_FIXTURES } from './helpers.js';
 
 /**
  * Seed, runs and time from the environment: `npm test` fixes them, `npm run fuzz` draws a seed and
@@ -28,7 +28,7 @@ export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
   };
 }
 
-const SEED_TEXTS = [...ALL_FIXTURES.filter((f) => !f.endsWith('.gz')), ...LOGGER_FIXTURES.map((f) => `loggers/${f}`)].map((name) =>
+const SEED_TEXTS = [...ALL_FIXTURES.filter((f) => !f.endsWith('.gz')), ...LOGGER_FIXTURES.map((f) => `loggers/${f}`), ...CONTAINER_FIXTURES].map((name) =>
   readFileSync(fixture(name)),
 );
 

@@ -111,6 +111,15 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 /** The fixtures written by real logging libraries (fixtures/loggers/, scripts/loggers/ wrote them). */
 export const LOGGER_FIXTURES = readdirSync(join(ROOT, 'fixtures', 'loggers')).filter((f) => f.endsWith('.ndjson')).sort();
 
+/** One log of each envelope (fixtures/containers): CRI with partial pieces, Docker json-file with 16 KiB pieces, journald, kubectl --timestamps. */
+export const CRI_FIXTURE = 'containers/pods/prod_fraiseql-api-7d9f8c6b5-x2x9q_5b1c7f2e-8d3a-4e6b-9c0d-1f2e3d4c5b6a/api/0.log';
+export const CONTAINER_FIXTURES = [
+  CRI_FIXTURE,
+  'containers/docker/containers/a3f5c2e1b4d6978877665544332211009988776655443322110099887766554a/a3f5c2e1b4d6978877665544332211009988776655443322110099887766554a-json.log',
+  'containers/journald-fraiseql.json',
+  'containers/kubectl-timestamps.log',
+];
+
 export const ALL_FIXTURES = [
   'app.ndjson',
   'app.ndjson.gz',

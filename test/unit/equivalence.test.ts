@@ -9,7 +9,7 @@ import { BlockSplitter, type SplitItem } from '../../src/parse/block-splitter.js
 import { BatchRun, type BatchOptions } from '../../src/pipeline/batch.js';
 import { nextBlockBytes } from '../../src/pipeline/parallel/block-size.js';
 import { WorkerFailure, WorkerPool } from '../../src/pipeline/parallel/worker-pool.js';
-import { ALL_FIXTURES, fixture, LOGGER_FIXTURES, withTempDir } from '../support/helpers.js';
+import { ALL_FIXTURES, CONTAINER_FIXTURES, CRI_FIXTURE, fixture, LOGGER_FIXTURES, withTempDir } from '../support/helpers.js';
 
 async function scan(files: string[], config: ConfigInput = {}, pool?: WorkerPool, tuning: Pick<BatchOptions, 'parallelMinBytes' | 'blockBytes'> = {}): Promise<ScanReport> {
   const run = new BatchRun(buildConfig(undefined, config), [], { pool, ...tuning });
@@ -38,7 +38,7 @@ async function generatedLog(dir: string, records: number, seed: number): Promise
   return file;
 }
 
-for (const name of [...ALL_FIXTURES, ...LOGGER_FIXTURES.map((f) => `loggers/${f}`)]) {
+for (const name of [...ALL_FIXTURES, ...LOGGER_FIXTURES.map((f) => `loggers/${f}`), ...CONTAINER_FIXTURES]) {
   test(`--fast finds exactly what the exact path finds: ${name}`, async () => {
     const exact = await scan([fixture(name)]);
     const fast = await scan([fixture(name)], { fast: true });
@@ -77,19 +77,16 @@ test('worker threads give the same report as one thread: counts, line numbers, e
   });
 });
 
-const CRI_LOG = 'containers/pods/prod_fraiseql-api-7d9f8c6b5-x2x9q_5b1c7f2e-8d3a-4e6b-9c0d-1f2e3d4c5b6a/api/0.log';
-const DOCKER_LOG = 'containers/docker/containers/a3f5c2e1b4d6978877665544332211009988776655443322110099887766554a/a3f5c2e1b4d6978877665544332211009988776655443322110099887766554a-json.log';
-
 test('worker threads cut container logs anywhere, between the pieces of a partial line too, and give the one-thread report', async () => {
   await withTempDir(async (dir) => {
     // The CRI fixture's lines: 0-2 whole (stdout), 3-4 partial pieces and 5 the last piece of one line, 6 a stderr line.
-    const cri = (await readFile(fixture(CRI_LOG), 'utf8')).split('\n').filter(Boolean);
+    const cri = (await readFile(fixture(CRI_FIXTURE), 'utf8')).split('\n').filter(Boolean);
     const stderrPiece = cri[6]!.replace(' stderr F ', ' stderr P ');
     // Both streams open at once, whole lines between the pieces, and the input ending inside a partial line.
     const interleaved = [cri[3], stderrPiece, cri[0], cri[4], cri[1], cri[6], cri[5], cri[2], cri[3], cri[4]];
     const mixed = join(dir, '0.log');
     await writeFile(mixed, `${interleaved.join('\n')}\n`);
-    const files = [fixture(CRI_LOG), fixture(DOCKER_LOG), fixture('containers/journald-fraiseql.json'), fixture('containers/kubectl-timestamps.log'), mixed];
+    const files = [...CONTAINER_FIXTURES.map(fixture), mixed];
     for (const file of files) {
       const sequential = await scan([file], { error_sample: 1000 });
       for (const blockBytes of [64, 1000, 20_000]) {
@@ -98,7 +95,7 @@ test('worker threads cut container logs anywhere, between the pieces of a partia
       }
     }
     // The cases are real: records joined from pieces, and a partial line left open at the end.
-    const joined = await scan([fixture(CRI_LOG)]);
+    const joined = await scan([fixture(CRI_FIXTURE)]);
     assert.ok(joined.stats.continued >= 2 && (joined.stats.findings.memory_critical ?? 0) > 0);
     const open = await scan([mixed], {}, pool, { parallelMinBytes: 0, blockBytes: 64 });
     assert.deepEqual(

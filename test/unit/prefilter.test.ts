@@ -4,6 +4,7 @@ import { buildPrefilter } from '../../src/classify/prefilter.js';
 import { configSchema } from '../../src/config.js';
 import { GENERATE_DEFAULTS, LogGenerator } from '../../src/generate/generator.js';
 import { LineFramer } from '../../src/parse/line-framer.js';
+import { containerPiece } from '../../src/parse/wrappers.js';
 
 const prefilter = buildPrefilter(configSchema.parse({}))!;
 const line = (text: string) => prefilter.line(Buffer.from(text));
@@ -52,4 +53,20 @@ test('the prefilter sees through OTLP attributes, literal dotted keys and any JS
   assert.equal(line('{"timestamp":"x","trace_id":"d","context.memory_usage_percent":95}'), true, 'a literal dotted key');
   assert.equal(line('{"context":{"request_size_bytes"\r:2000000}}'), true, 'whitespace between key and colon');
   assert.equal(line('{"fields":{"memory_used_bytes":1}}'), true, "tracing-subscriber's fields");
+});
+
+test('a piece of a split container line is told from its raw bytes, and never taken for a whole line', () => {
+  const piece = (line: string) => {
+    const bytes = Buffer.from(`xx\n${line}\nyy`);
+    return containerPiece(bytes, 3, 3 + Buffer.byteLength(line));
+  };
+  assert.equal(piece('2026-11-28T14:12:25.843123462Z stdout P {"level":50'), 'partial');
+  assert.equal(piece('2026-11-28T14:12:25.843123462Z stderr F rest"}'), 'whole');
+  assert.equal(piece('2026-11-28T14:12:25.843Z {"level":50}'), undefined, 'kubectl --timestamps: never split');
+  assert.equal(piece('{"log":"{\\"level\\":30}\\n","stream":"stdout","time":"2026-11-28T12:44:33.07Z"}'), 'whole');
+  assert.equal(piece('{"log":"{\\"level\\":30, \\"msg\\":\\"xxxx","stream":"stdout","time":"2026-11-28T12:44:33.07Z"}'), 'partial');
+  // A text ending with a backslash and an n is no newline: `\\\\n` is the escaped backslash, then n.
+  assert.equal(piece('{"log":"C:\\\\n","stream":"stdout","time":"2026-11-28T12:44:33.07Z"}'), 'partial');
+  assert.equal(piece('{"log":"C:\\\\\\n","stream":"stdout","time":"2026-11-28T12:44:33.07Z"}'), 'whole');
+  assert.equal(piece('{"timestamp":"2026-11-28T12:44:33Z","message":"a log line"}'), undefined);
 });
