@@ -59,8 +59,16 @@ function cutAtLines(body: Buffer, parts: number): Buffer[] {
   return out;
 }
 
+/** The peak resident memory of a running process so far (Linux: VmHWM), in MB. */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  if (!kb) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kb[1]) / 1024;
+}
+
 /** MB/s following `files` files, each appended its share of `body` as fast as a writer can, then a sentinel each. */
-async function throughput(bin: string, dir: string, body: Buffer, files: number): Promise<{ mbs: number; writeSeconds: number; lagSeconds: number }> {
+async function throughput(bin: string, dir: string, body: Buffer, files: number): Promise<{ mbs: number; writeSeconds: number; lagSeconds: number; peakMb: number }> {
   const logs = Array.from({ length: files }, (_, i) => join(dir, `live-${files}-${i}.log`));
   for (const log of logs) await writeFile(log, '');
   const tail = startTail(bin, logs, dir);
@@ -82,7 +90,8 @@ async function throughput(bin: string, dir: string, body: Buffer, files: number)
     const written = performance.now();
     for (let i = 0; i < files; i++) await tail.waitFor(`done-${files}-${i}`);
     const done = performance.now();
-    return { mbs: body.length / 1e6 / ((done - started) / 1000), writeSeconds: (written - started) / 1000, lagSeconds: (done - written) / 1000 };
+    const peakMb = await peakRssMb(tail.child.pid!);
+    return { mbs: body.length / 1e6 / ((done - started) / 1000), writeSeconds: (written - started) / 1000, lagSeconds: (done - written) / 1000, peakMb };
   } finally {
     await stop(tail.child);
     for (const log of logs) await rm(log, { force: true });
@@ -123,7 +132,7 @@ export async function benchTail(bin: string, dataDir: string, traffic: string): 
     for (const [files, r] of [[1, one], [4, four]] as const) {
       console.log(
         `  ${files} file${files > 1 ? 's' : ' '} written at full speed: ${r.mbs.toFixed(1).padStart(6)} MB/s steady state ` +
-          `(written in ${r.writeSeconds.toFixed(2)} s, all of it processed ${r.lagSeconds.toFixed(2)} s later)`,
+          `(written in ${r.writeSeconds.toFixed(2)} s, all of it processed ${r.lagSeconds.toFixed(2)} s later; peak RSS ${r.peakMb.toFixed(0)} MB)`,
       );
     }
   } finally {
