@@ -97,7 +97,11 @@ export class LineFramer {
   private hold(chunk: Buffer, start: number): void {
     if (start >= chunk.length) return;
     if (this.pendingBytes === 0 && !this.oversized) this.lineStart = this.consumed + start;
-    if (this.oversized) return;
+    if (this.oversized) {
+      // Dropped, and counted: the error says how long the line was.
+      this.pendingBytes += chunk.length - start;
+      return;
+    }
     const rest = chunk.subarray(start);
     this.pendingBytes += rest.length;
     if (this.pendingBytes > this.options.maxLineBytes) {

@@ -238,10 +238,12 @@ export class RecordReader {
       });
       lines.accept = this.options.prefilter;
       // A piece of a split container line holds only part of what the prefilter looks for: every
-      // piece is parsed, and every line while one is open (its last piece may name nothing).
+      // piece is parsed, and every container line while one is open (its last piece may name
+      // nothing). Other lines never continue a container line, so they are judged as ever.
       lines.keep = (bytes, start, end) => {
         const piece = containerPiece(bytes, start, end);
-        if (piece !== undefined) this.sawEnvelope = true;
+        if (piece === undefined) return false;
+        this.sawEnvelope = true;
         return piece === 'partial' || this.partials.size > 0;
       };
       return (this.framer = lines);

@@ -18,7 +18,6 @@ import type { LiveProbe, OutputOptions, PipelineStatus, Rejected, Sink, SinkCont
 import { colorsFor } from '../sinks/terminal.js';
 import { Detection, type DetectionHandlers } from './detection.js';
 import { BlockReader, InFlight } from './parallel/block-reader.js';
-import { BLOCK_BYTES } from './parallel/block-size.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { isPoison, poisonedEntry } from './poison.js';
 import { asError } from '../errors.js';
@@ -203,11 +202,14 @@ export class LiveDriver {
     this.tailer.stop();
     await running.catch(() => undefined);
     await timers.stop();
-    await this.guard(async () => {
-      for (const state of this.states.values()) {
+    // File by file: one whose reading failed does not keep the others' findings from the sinks.
+    for (const state of this.states.values()) {
+      await this.guard(async () => {
         await state.reading.settled();
         await this.deliver(state);
-      }
+      });
+    }
+    await this.guard(async () => {
       this.detection.flush(this.seriesOutput);
       await this.deliverUntracked();
       await this.publish(this.correlator.flush());
@@ -326,7 +328,6 @@ export class LiveDriver {
         startOffset: offset,
         startLine: line,
         maxRecordBytes: this.config.max_record_bytes,
-        blockBytes: BLOCK_BYTES,
         hereBelow: HERE_BELOW,
         inFlight: this.inFlight,
       },

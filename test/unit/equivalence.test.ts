@@ -83,15 +83,21 @@ test('worker threads cut container logs anywhere, between the pieces of a partia
     const cri = (await readFile(fixture(CRI_FIXTURE), 'utf8')).split('\n').filter(Boolean);
     const stderrPiece = cri[6]!.replace(' stderr F ', ' stderr P ');
     // Both streams open at once, whole lines between the pieces, and the input ending inside a partial line.
-    const interleaved = [cri[3], stderrPiece, cri[0], cri[4], cri[1], cri[6], cri[5], cri[2], cri[3], cri[4]];
+    // And lines of no container between the pieces: malformed ones too (--fast must count them as one thread does).
+    // (Each over 64 bytes, so that in blocks of 64 bytes one holds it alone.)
+    const garbage = `garbage ${'x'.repeat(70)}`;
+    const quiet = `{"level":"info","msg":"no memory here ${'x'.repeat(40)}"}`;
+    const interleaved = [cri[3], stderrPiece, garbage, cri[0], cri[4], quiet, cri[1], cri[6], cri[5], cri[2], cri[3], cri[4]];
     const mixed = join(dir, '0.log');
     await writeFile(mixed, `${interleaved.join('\n')}\n`);
     const files = [...CONTAINER_FIXTURES.map(fixture), mixed];
     for (const file of files) {
-      const sequential = await scan([file], { error_sample: 1000 });
-      for (const blockBytes of [64, 1000, 20_000]) {
-        const parallel = await scan([file], { error_sample: 1000 }, pool, { parallelMinBytes: 0, blockBytes });
-        assert.deepEqual(parallel, sequential, `${file} in blocks of ${blockBytes} bytes`);
+      for (const config of [{ error_sample: 1000 }, { error_sample: 1000, fast: true }]) {
+        const sequential = await scan([file], config);
+        for (const blockBytes of [64, 1000, 20_000]) {
+          const parallel = await scan([file], config, pool, { parallelMinBytes: 0, blockBytes });
+          assert.deepEqual(parallel, sequential, `${file} in blocks of ${blockBytes} bytes${config.fast ? ', --fast' : ''}`);
+        }
       }
     }
     // The cases are real: records joined from pieces, and a partial line left open at the end.
@@ -100,7 +106,10 @@ test('worker threads cut container logs anywhere, between the pieces of a partia
     const open = await scan([mixed], {}, pool, { parallelMinBytes: 0, blockBytes: 64 });
     assert.deepEqual(
       open.errors.map((e) => [e.line, e.reason]),
-      [[9, 'input ended inside a record split over partial lines']],
+      [
+        [3, 'invalid JSON: Unexpected token \'g\', "garbage xx"... is not valid JSON'],
+        [11, 'input ended inside a record split over partial lines'],
+      ],
     );
   });
 });

@@ -88,6 +88,8 @@ test('a line over the record limit is one error, and the lines around it still f
       ],
     );
     assert.ok(errors.every((e) => e.sample.length < 1300), 'only a sample of the long line is kept');
+    // Its length is counted whatever the chunks (over many, the bytes past the limit are dropped, not forgotten).
+    assert.ok(errors.every((e) => e.sample.endsWith(` [${long.length} bytes]`)), `chunks of ${chunkSize}: ${errors.map((e) => e.sample.slice(-20)).join(', ')}`);
   }
 });
 

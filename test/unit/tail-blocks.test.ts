@@ -61,10 +61,14 @@ function chunksOf(bytes: Buffer, seed: number): Buffer[] {
 /** Records without a time take the time they are read: that one field differs between two reads. */
 function comparable(seen: Seen) {
   const timeless = <T extends { timestamp: number | null; timestamp_source?: string }>(x: T) => (x.timestamp_source === 'read' ? { ...x, timestamp: 0 } : x);
+  // A series sample has its record's time as `t`; the records it comes from are among those observed.
+  const readAt = new Set(seen.observed.filter(({ record }) => record.timestamp_source === 'read').map(({ source }) => `${source.line}:${source.record ?? 0}`));
   return {
     findings: seen.findings.map(timeless),
     errors: seen.errors,
-    samples: seen.samples.map(({ tagged, source }) => ({ tagged: { ...tagged, sample: timeless(tagged.sample as { timestamp: number }) }, source })),
+    samples: seen.samples.map(({ tagged, source }) =>
+      readAt.has(`${source.line}:${source.record ?? 0}`) ? { tagged: { ...tagged, sample: { ...(tagged.sample as object), t: 0 } }, source } : { tagged, source },
+    ),
     observed: seen.observed.map(({ record, source }) => ({ record: timeless(record), source })),
   };
 }
@@ -96,7 +100,7 @@ test('a followed file read in blocks on worker threads gives what one thread giv
     let failure: unknown;
     const blocked = new BlockReader(
       pool,
-      { file, startOffset: 0, startLine: 0, maxRecordBytes: 4096, blockBytes, hereBelow, inFlight: new InFlight(3) },
+      { file, startOffset: 0, startLine: 0, maxRecordBytes: 4096, hereBelow, blockBytes, inFlight: new InFlight(3) },
       {
         finding: (f) => blocks.findings.push(f),
         error: (e) => blocks.errors.push(e),

@@ -4,7 +4,7 @@ import type { LogRecord } from '../../parse/record.js';
 import type { InputError } from '../../parse/records.js';
 import type { Source } from '../../parse/source.js';
 import type { TaggedSample } from '../detection.js';
-import { nextBlockBytes } from './block-size.js';
+import { BLOCK_BYTES, ENTRIES_PER_BLOCK, FIRST_BLOCK_BYTES, MIN_BLOCK_BYTES, nextBlockBytes } from './block-size.js';
 import { placed, type BlockPlace, type BlockResult } from './block-scan.js';
 import { PartialCarry } from './partial-carry.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -29,9 +29,10 @@ export interface BlockReaderOptions {
   startOffset: number;
   startLine: number;
   maxRecordBytes: number;
-  /** Blocks at most this size; smaller ones (a quiet file's few new lines) are read on this thread, with no round trip. */
-  blockBytes: number;
+  /** Blocks smaller than this (a quiet file's few new lines) are read on this thread, with no round trip. */
   hereBelow: number;
+  /** The most a block holds (default BLOCK_BYTES; tests cut small ones). */
+  blockBytes?: number;
   /** Shared by every file of the run. */
   inFlight: InFlight;
 }
@@ -53,7 +54,7 @@ export class InFlight {
 
   /** Resolves once there is room for another block. */
   async room(): Promise<void> {
-    while (this.pending.size > this.limit) await Promise.race(this.pending);
+    while (this.pending.size >= this.limit) await Promise.race(this.pending);
   }
 }
 
@@ -69,6 +70,9 @@ export class BlockReader {
   private readonly carry = new PartialCarry();
   /** Merges in order: each waits for the one before it. */
   private chain: Promise<void> = Promise.resolve();
+  /** The last block merged was small and dense (a run of bad lines): copying results between threads costs more than reading here. */
+  private dense = false;
+  private readonly maxBlock: number;
   /** Lines merged so far (counted from the file's start). */
   linesSeen: number;
   /** Every line before this offset has been merged. */
@@ -79,16 +83,18 @@ export class BlockReader {
     private readonly options: BlockReaderOptions,
     private readonly handlers: BlockReaderHandlers,
   ) {
-    this.splitter = new BlockSplitter(options.blockBytes, options.maxRecordBytes);
+    // Small first, then sized by how dense results come back, as a scan's blocks are.
+    this.maxBlock = options.blockBytes ?? BLOCK_BYTES;
+    this.splitter = new BlockSplitter(Math.min(FIRST_BLOCK_BYTES, this.maxBlock), options.maxRecordBytes);
     this.linesSeen = options.startLine;
     this.completeUpTo = options.startOffset;
   }
 
-  /** Hands on the whole lines of what was read; waits while too many blocks of this file are out. */
+  /** Hands on the whole lines of what was read, each block once there is room for it (backpressure). */
   async push(chunk: Buffer): Promise<void> {
-    for (const item of this.splitter.push(chunk)) this.dispatch(item);
-    for (const item of this.splitter.flushLines()) this.dispatch(item);
-    await this.options.inFlight.room();
+    // Blocks are cut one at a time, so each is cut at the size the merges so far asked for.
+    for (const item of this.splitter.push(chunk)) await this.dispatch(item);
+    for (const item of this.splitter.flushLines()) await this.dispatch(item);
   }
 
   /** Everything pushed so far is merged and handed over (a failure of any block is thrown here). */
@@ -96,11 +102,12 @@ export class BlockReader {
     return this.chain;
   }
 
-  private dispatch(item: SplitItem): void {
+  private async dispatch(item: SplitItem): Promise<void> {
+    await this.options.inFlight.room();
     const origin = { file: this.options.file, first: item.kind === 'block' && item.first && this.options.startOffset === 0 };
     // Its size before the bytes move to a worker.
     const size = item.kind === 'block' ? item.bytes.length : item.bytes + 1;
-    const result = item.kind === 'block' ? this.pool.run(item.bytes, origin, size < this.options.hereBelow) : undefined;
+    const result = item.kind === 'block' ? this.pool.run(item.bytes, origin, this.dense || size < this.options.hereBelow) : undefined;
     // Awaited in order below; until then a failure must not count as unhandled.
     result?.catch(() => undefined);
     const merged = this.chain.then(() => this.merge(item, size, result, origin));
@@ -126,16 +133,33 @@ export class BlockReader {
       const block = this.carry.settle(await result!, place, (bytes, carried) => this.pool.runHere(bytes, origin, carried));
       const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
       for (const error of block.errors) this.handlers.error(at(error));
-      for (const finding of block.findings) this.handlers.finding({ ...finding, source: at(finding.source) });
-      for (const { tagged, source } of block.samples) this.handlers.sample(tagged, at(source));
+      // In the order one thread has them: a record's findings, then its samples (whose series findings follow).
+      const { samples } = block;
+      let next = 0;
+      const samplesBefore = (source: Source) => {
+        for (; next < samples.length && before(samples[next]!.source, source); next++) this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
+      };
+      for (const finding of block.findings) {
+        samplesBefore(finding.source);
+        this.handlers.finding({ ...finding, source: at(finding.source) });
+      }
+      for (; next < samples.length; next++) this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
       for (const { record, source } of block.observed) this.handlers.observe?.(record, at(source));
       if (block.outside > 0) this.handlers.outside(block.outside);
       lines = block.counts.lines;
-      // Dense results come back in smaller blocks (each is held whole until merged).
-      this.splitter.blockBytes = nextBlockBytes(size, block.findings.length + block.errors.length + block.samples.length + block.observed.length, this.options.blockBytes);
+      // Dense results come back in smaller blocks (each is held whole until merged), and dense even
+      // in the smallest ones, the next is read here.
+      const entries = block.findings.length + block.errors.length + samples.length + block.observed.length;
+      this.splitter.blockBytes = nextBlockBytes(size, entries, this.maxBlock);
+      this.dense = size < 2 * MIN_BLOCK_BYTES && entries >= ENTRIES_PER_BLOCK;
     }
     this.linesSeen += lines;
     this.completeUpTo = place.offset + size;
     await this.handlers.merged(lines);
   }
+}
+
+/** A sample of an earlier record than a finding's (records sharing a line are told apart by their place in it). */
+function before(sample: Source, finding: Source): boolean {
+  return sample.line < finding.line || (sample.line === finding.line && (sample.record ?? 0) < (finding.record ?? 0));
 }

@@ -11,6 +11,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** It crashed or exited: nothing more is sent to it (a message to it would never be answered). */
+  gone: boolean;
 }
 
 /** A worker thread failed: a bug in memtrail, never bad input, so it is not reported as an unreadable file. */
@@ -49,7 +51,7 @@ export class WorkerPool {
             { eval: true, ...limits },
           )
         : new Worker(url, limits);
-      const slot: Slot = { worker, pending: new Map() };
+      const slot: Slot = { worker, pending: new Map(), gone: false };
       worker.on('message', ({ id, result, failure }: { id: number; result?: BlockResult; failure?: string }) => {
         const pending = slot.pending.get(id);
         slot.pending.delete(id);
@@ -59,10 +61,12 @@ export class WorkerPool {
         else pending?.resolve(result!);
       });
       worker.on('error', (error) => {
+        slot.gone = true;
         for (const pending of slot.pending.values()) pending.reject(new WorkerFailure(`a worker thread crashed: ${error.stack ?? error.message}`));
         slot.pending.clear();
       });
       worker.on('exit', (code) => {
+        slot.gone = true;
         for (const pending of slot.pending.values()) pending.reject(new WorkerFailure(`a worker thread exited (code ${code})`));
         slot.pending.clear();
       });
@@ -97,7 +101,9 @@ export class WorkerPool {
    * full, or when `here` asks for it. The block's memory moves to the worker when it owns it.
    */
   run(bytes: Buffer, origin: BlockOrigin, here = false): Promise<BlockResult> {
-    const slot = here ? undefined : this.workers().reduce<Slot | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
+    const slot = here
+      ? undefined
+      : this.workers().reduce<Slot | undefined>((a, b) => (!b.gone && (a === undefined || b.pending.size < a.pending.size) ? b : a), undefined);
     if (slot === undefined || slot.pending.size >= WORKER_QUEUE) {
       try {
         return Promise.resolve(scanBlock(bytes, origin, this.inline!));
