@@ -271,3 +271,29 @@ test('busy files read on two threads give what one thread gives: findings, bad l
     assert.deepEqual(runs[1], runs[0]);
   });
 });
+
+test('copy-truncate of a busy file read on two threads: what was read is handed on, then the new content from its start', async () => {
+  await withTempDir(async (dir) => {
+    const log = join(dir, 'app.log');
+    const records = [...new LogGenerator({ ...GENERATE_DEFAULTS, records: 12_000, seed: 4, sampleEvery: 20 }).lines()];
+    await writeFile(log, `${records.join('\n')}\n`);
+    const tail = new TailProcess([log, '--from', 'start', '--state', join(dir, 'state.json'), '--threads', '2']);
+    try {
+      await until('the tail to be reading the file', () => tail.findings().length > 0);
+      await truncate(log, 0);
+      await appendFile(log, line('after-1', 1) + line('after-2', 2));
+      await until('the new content', () => tail.findings().some((f) => f.trace_id === 'after-2'));
+      const after = tail.findings().filter((f) => String(f.trace_id).startsWith('after-'));
+      assert.deepEqual(
+        after.map((f) => [f.trace_id, f.source.line]),
+        [
+          ['after-1', 1],
+          ['after-2', 2],
+        ],
+      );
+      assert.match(tail.stderr, /app\.log was truncated; reading it again from the start/);
+    } finally {
+      assert.equal(await tail.stop(), 0, tail.stderr);
+    }
+  });
+});
