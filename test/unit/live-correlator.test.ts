@@ -91,6 +91,14 @@ test('the committable offset stops at the first line a sink has not confirmed', 
   acks.done(first);
   assert.deepEqual(acks.committable(260, 5), { offset: 260, line: 5 });
   assert.equal(acks.outstanding, 0);
+  // A growth episode's finding is marked when found, at the earlier line where the episode began.
+  const record = acks.mark(300, 6, 1);
+  const growth = acks.mark(120, 2, 1);
+  assert.deepEqual(acks.committable(400, 8), { offset: 120, line: 2 }, 'the earliest line waiting, not the first marked');
+  acks.done(record);
+  assert.deepEqual(acks.committable(400, 8), { offset: 120, line: 2 });
+  acks.done(growth);
+  assert.deepEqual(acks.committable(400, 8), { offset: 400, line: 8 });
   acks.mark(300, 6, 1);
   acks.reset();
   assert.deepEqual(acks.committable(0, 0), { offset: 0, line: 0 }, 'a truncated file starts over');

@@ -34,7 +34,10 @@ export class AckTracker {
 
   committable(completeUpTo: number, linesSeen: number): { offset: number; line: number } {
     this.dropConfirmed();
-    const first = this.marks[0];
+    // The earliest line still waiting, wherever it was marked: a series finding (a memory growth
+    // episode) is marked when it is found, at a line before findings marked earlier.
+    let first: AckMark | undefined;
+    for (const mark of this.marks) if (mark.pending > 0 && (first === undefined || mark.offset < first.offset)) first = mark;
     return first ? { offset: first.offset, line: first.linesBefore } : { offset: completeUpTo, line: linesSeen };
   }
 
