@@ -148,8 +148,13 @@ test('the HTML report in Chromium', { skip: skipBrowser, timeout: 240_000 }, asy
       const opened = await openReport(browser, realistic, { colorScheme: 'dark' });
       try {
         await opened.page.emulateMedia({ media: 'print' });
+        // The page redraws on the media query's change event, which comes with the next rendering
+        // step, after emulateMedia returns: wait for the redraw at A4 width (the emulated page keeps
+        // the screen's viewport, so the CSS width is the screen's), not just for charts drawn.
+        const a4 = () =>
+          Array.from(document.querySelectorAll<HTMLCanvasElement>('figure[data-chart] canvas')).every((c) => c.width / devicePixelRatio > 0 && c.width / devicePixelRatio <= 720);
+        await opened.page.waitForFunction(a4, undefined, { timeout: 30_000 }).catch(() => undefined);
         await chartsDrawn(opened.page);
-        // Drawn at A4 width (the emulated page keeps the screen's viewport, so the CSS width is the screen's).
         const widths = await opened.page.$$eval('figure[data-chart] canvas', (canvases) => canvases.map((c) => (c as HTMLCanvasElement).width / devicePixelRatio));
         for (const w of widths) assert.ok(w > 0 && w <= 720, `chart width for A4: ${w}`);
         assert.equal(await opened.page.locator('.filter').isVisible(), false, 'no interactive chrome in print');
