@@ -188,3 +188,15 @@ test('a crashed worker is a failure of memtrail, not an unreadable input', async
     assert.equal(run.inputFailures, 0, 'not reported as "cannot read"');
   });
 });
+
+test('a worker that has exited gets no more blocks: they are read here, never left waiting', { timeout: 20_000 }, async () => {
+  const own = new WorkerPool(2);
+  own.configure({ config: buildConfig(undefined, {}) });
+  const block = () => Buffer.from(`${JSON.stringify({ timestamp: '2025-12-29T11:00:00Z', level: 'WARN', event: 'system.high_memory', context: { memory_usage_percent: 85 } })}\n`);
+  const before = await own.run(block(), { file: 'a.log', first: true });
+  // Its 'exit' comes before close() resolves, as when a worker dies of its own.
+  await own.close();
+  const after = await own.run(block(), { file: 'a.log', first: true });
+  assert.equal(before.findings.length, 1);
+  assert.deepEqual(after.findings, before.findings);
+});
