@@ -1,4 +1,5 @@
 import { sampleOf } from './frame.js';
+import type { InputError } from './records.js';
 
 /** A run of whole lines, handed to a worker to frame and parse. */
 export interface LineBlock {
@@ -19,6 +20,18 @@ export interface OversizedLine {
 }
 
 export type SplitItem = LineBlock | OversizedLine;
+
+/** An oversized line cut out between blocks, reported as the line framer reports one inside a block. */
+export function oversizedLineError(item: OversizedLine, file: string, line: number, offset: number, maxRecordBytes: number): InputError {
+  return {
+    file,
+    line,
+    offset,
+    kind: 'malformed',
+    reason: `record exceeds the maximum record size (${maxRecordBytes} bytes)`,
+    raw: `${item.sample} [${item.bytes} bytes]`,
+  };
+}
 
 /**
  * Cuts a byte stream into blocks of whole lines of about `blockBytes` each, in order, so workers

@@ -240,12 +240,14 @@ export class RecordReader {
       // A piece of a split container line holds only part of what the prefilter looks for: every
       // piece is parsed, and every container line while one is open (its last piece may name
       // nothing). Other lines never continue a container line, so they are judged as ever.
-      lines.keep = (bytes, start, end) => {
-        const piece = containerPiece(bytes, start, end);
-        if (piece === undefined) return false;
-        this.sawEnvelope = true;
-        return piece === 'partial' || this.partials.size > 0;
-      };
+      if (this.options.prefilter) {
+        lines.keep = (bytes, start, end) => {
+          const piece = containerPiece(bytes, start, end);
+          if (piece === undefined) return false;
+          this.sawEnvelope = true;
+          return piece === 'partial' || this.partials.size > 0;
+        };
+      }
       return (this.framer = lines);
     }
     const structured = new StructuredFramer(

@@ -4,7 +4,7 @@ import type { Finding } from '../classify/finding.js';
 import type { SeriesPointBatch } from '../classify/trends/summary.js';
 import { FindingCollector } from '../correlate/collector.js';
 import { emptyStats, type ReportedError, type ScanReport } from '../correlate/report.js';
-import { BlockSplitter, type SplitItem } from '../parse/block-splitter.js';
+import { BlockSplitter, oversizedLineError, type SplitItem } from '../parse/block-splitter.js';
 import { FramingDetector, type Framing } from '../parse/framing.js';
 import { unfinishedPartial, type InputError } from '../parse/records.js';
 import { describeError, resolveInputs, type Input } from '../sources/inputs.js';
@@ -229,14 +229,7 @@ export class BatchRun {
       if (item.kind === 'oversized') {
         counts.lines++;
         counts.malformed++;
-        this.addError({
-          file,
-          line: counts.lines,
-          offset: item.offset,
-          kind: 'malformed',
-          reason: `record exceeds the maximum record size (${this.config.max_record_bytes} bytes)`,
-          raw: `${item.sample} [${item.bytes} bytes]`,
-        });
+        this.addError(oversizedLineError(item, file, counts.lines, item.offset, this.config.max_record_bytes));
       } else {
         const place = { lineBase: counts.lines, offset: item.offset };
         const block = carry.settle(await result!, place, (bytes, carried) => pool.runHere(bytes, { file, first: item.first }, carried));

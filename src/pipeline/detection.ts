@@ -109,7 +109,7 @@ export class Detection {
     if (samples) {
       for (const tagged of samples) {
         if (handlers.sample) handlers.sample(tagged, source);
-        else this.addSample(tagged, source, { finding: (finding) => handlers.finding(finding), ...(handlers.points && { points: (batch: SeriesPointBatch) => handlers.points!(batch) }) });
+        else this.addSample(tagged, source, seriesOutputOf(handlers));
       }
     }
     return undefined;
@@ -155,6 +155,11 @@ export class Detection {
       },
     );
   }
+}
+
+/** Where series detectors send what a sample gives: the findings and points of these handlers. */
+export function seriesOutputOf(handlers: DetectionHandlers): SeriesOutput {
+  return { finding: (finding) => handlers.finding(finding), ...(handlers.points && { points: (batch: SeriesPointBatch) => handlers.points!(batch) }) };
 }
 
 function unclassifiable(module: DetectorModule, error: unknown, text: string, source: Source): InputError {

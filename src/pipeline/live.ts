@@ -16,7 +16,7 @@ import { Output } from '../sinks/output.js';
 import { closeSinks, openSinks } from '../sinks/registry.js';
 import type { LiveProbe, OutputOptions, PipelineStatus, Rejected, Sink, SinkContext } from '../sinks/sink.js';
 import { colorsFor } from '../sinks/terminal.js';
-import { Detection, type DetectionHandlers } from './detection.js';
+import { Detection, seriesOutputOf, type DetectionHandlers } from './detection.js';
 import { BlockReader, InFlight } from './parallel/block-reader.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { isPoison, poisonedEntry } from './poison.js';
@@ -123,9 +123,8 @@ export class LiveDriver {
   private readonly badByKind: Record<string, number> = {};
   private lastCheckpoint: number | undefined;
   private failure: unknown;
-  /** Worker threads for busy files (started by the first large read). */
-  private readonly pool: WorkerPool | undefined;
-  private readonly inFlight: InFlight;
+  /** Worker threads for busy files (started by the first large read), and the blocks out to them. */
+  private readonly blocks: { pool: WorkerPool; inFlight: InFlight } | undefined;
 
   constructor(
     private readonly config: Config,
@@ -147,10 +146,11 @@ export class LiveDriver {
     this.rejectSinks = sinks.filter((s) => s.rejected !== undefined);
     this.recordSinks = sinks.filter((s) => s.record !== undefined);
     this.seriesSinks = sinks.filter((s) => s.series !== undefined);
-    this.inFlight = new InFlight(IN_FLIGHT_PER_THREAD * (options.threads ?? 1));
-    if ((options.threads ?? 1) > 1) {
-      this.pool = new WorkerPool(options.threads!);
-      this.pool.configure({ config, live: true, observe: this.recordSinks.length > 0 });
+    const threads = options.threads ?? 1;
+    if (threads > 1) {
+      const pool = new WorkerPool(threads);
+      pool.configure({ config, live: true, observe: this.recordSinks.length > 0 });
+      this.blocks = { pool, inFlight: new InFlight(IN_FLIGHT_PER_THREAD * threads) };
     }
     this.tailer = new Tailer(
       {
@@ -219,7 +219,7 @@ export class LiveDriver {
     await this.rejecting;
     await this.guard(() => this.commit());
     await this.tailer.close();
-    await this.guard(async () => this.pool?.close());
+    await this.guard(async () => this.blocks?.pool.close());
     if (this.failure !== undefined) throw asError(this.failure);
   }
 
@@ -319,22 +319,22 @@ export class LiveDriver {
 
   /** A followed file: in blocks on the worker threads when there are any, else on this thread. */
   private newReading(name: string, outbox: Outbox, offset: number, line: number): FileReading {
-    if (this.pool === undefined) return this.sequentialReading(this.newReader(name, outbox, offset, line), outbox);
+    if (this.blocks === undefined) return this.sequentialReading(this.newReader(name, outbox, offset, line), outbox);
     const handlers = this.handlersFor(outbox);
+    const series = seriesOutputOf(handlers);
     return new BlockReader(
-      this.pool,
+      this.blocks.pool,
       {
         file: name,
         startOffset: offset,
         startLine: line,
         maxRecordBytes: this.config.max_record_bytes,
         hereBelow: HERE_BELOW,
-        inFlight: this.inFlight,
+        inFlight: this.blocks.inFlight,
       },
       {
         ...handlers,
-        sample: (tagged, source) =>
-          this.detection.addSample(tagged, source, { finding: (finding) => handlers.finding(finding), points: (batch) => handlers.points?.(batch) }),
+        sample: (tagged, source) => this.detection.addSample(tagged, source, series),
         outside: (records) => (this.detection.outsideWindow += records),
         merged: async (lines) => {
           this.linesTotal += lines;

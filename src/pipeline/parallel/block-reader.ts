@@ -1,20 +1,14 @@
-import type { Finding } from '../../classify/finding.js';
-import { BlockSplitter, type SplitItem } from '../../parse/block-splitter.js';
-import type { LogRecord } from '../../parse/record.js';
-import type { InputError } from '../../parse/records.js';
+import { BlockSplitter, oversizedLineError, type SplitItem } from '../../parse/block-splitter.js';
 import type { Source } from '../../parse/source.js';
-import type { TaggedSample } from '../detection.js';
+import type { DetectionHandlers } from '../detection.js';
 import { BLOCK_BYTES, ENTRIES_PER_BLOCK, FIRST_BLOCK_BYTES, MIN_BLOCK_BYTES, nextBlockBytes } from './block-size.js';
 import { placed, type BlockPlace, type BlockResult } from './block-scan.js';
 import { PartialCarry } from './partial-carry.js';
 import type { WorkerPool } from './worker-pool.js';
 
-/** What one followed file's blocks give, placed in the file and handed over in the file's order. */
-export interface BlockReaderHandlers {
-  finding(finding: Finding): void;
-  error(error: InputError): void;
-  sample(tagged: TaggedSample, source: Source): void;
-  observe?(record: LogRecord, source: Source): void;
+/** What one followed file's blocks give (as detection gives it, placed in the file), handed over in the file's order. */
+export interface BlockReaderHandlers extends Pick<DetectionHandlers, 'finding' | 'error' | 'observe'> {
+  sample: NonNullable<DetectionHandlers['sample']>;
   /** Records left out by the time window. */
   outside(records: number): void;
   /** After each block: `lines` more were read; hand what it gave to the sinks (awaited: backpressure). */
@@ -121,14 +115,7 @@ export class BlockReader {
     let lines: number;
     if (item.kind === 'oversized') {
       lines = 1;
-      this.handlers.error({
-        file,
-        line: this.linesSeen + 1,
-        offset: place.offset,
-        kind: 'malformed',
-        reason: `record exceeds the maximum record size (${this.options.maxRecordBytes} bytes)`,
-        raw: `${item.sample} [${item.bytes} bytes]`,
-      });
+      this.handlers.error(oversizedLineError(item, file, this.linesSeen + 1, place.offset, this.options.maxRecordBytes));
     } else {
       const block = this.carry.settle(await result!, place, (bytes, carried) => this.pool.runHere(bytes, origin, carried));
       const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
@@ -136,14 +123,17 @@ export class BlockReader {
       // In the order one thread has them: a record's findings, then its samples (whose series findings follow).
       const { samples } = block;
       let next = 0;
-      const samplesBefore = (source: Source) => {
-        for (; next < samples.length && before(samples[next]!.source, source); next++) this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
+      /** The samples of records before `until` (all that are left without it). */
+      const samplesBefore = (until?: Source) => {
+        for (; next < samples.length && (until === undefined || before(samples[next]!.source, until)); next++) {
+          this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
+        }
       };
       for (const finding of block.findings) {
         samplesBefore(finding.source);
         this.handlers.finding({ ...finding, source: at(finding.source) });
       }
-      for (; next < samples.length; next++) this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
+      samplesBefore();
       for (const { record, source } of block.observed) this.handlers.observe?.(record, at(source));
       if (block.outside > 0) this.handlers.outside(block.outside);
       lines = block.counts.lines;
