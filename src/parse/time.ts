@@ -30,7 +30,7 @@ const DESCRIBE_EXPECTED = 'expected an ISO 8601 time (with Z, an offset, or none
  */
 export function parseTime(value: string | number, timezone = 'UTC'): TimeResult {
   if (typeof value === 'number') return inWindow(epochToMs(value), false);
-  const parts = readDateTime(value);
+  const parts = readDateTime(value, scratch);
   if (parts === undefined) {
     if (/^\d{1,20}$/.test(value)) return inWindow(digitsToMs(value), false);
     return { ok: false, reason: DESCRIBE_EXPECTED };
@@ -39,12 +39,26 @@ export function parseTime(value: string | number, timezone = 'UTC'): TimeResult 
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || day < 1 || day > daysIn(year, month)) {
     return { ok: false, reason: `not a valid date or time: "${value}"` };
   }
-  if (offset !== undefined) return inWindow(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60_000, false);
+  if (offset !== undefined) return inWindow(utcMs(year, month, day, hour, minute, second, ms) - offset * 60_000, false);
   const local =
     timezone === 'UTC'
-      ? Date.UTC(year, month - 1, day, hour, minute, second, ms)
+      ? utcMs(year, month, day, hour, minute, second, ms)
       : new TZDate(year, month - 1, day, hour, minute, second, ms, timezone).getTime();
   return inWindow(local, true);
+}
+
+/** The day last read, as year·10⁴ + month·100 + day, and its epoch ms at 00:00 UTC: a log's times share their day. */
+let lastDay = -1;
+let lastDayMs = 0;
+
+/** Date.UTC for a date and time already checked in range: the day's start comes from the one-day cache. */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  const key = (year * 100 + month) * 100 + day;
+  if (key !== lastDay) {
+    lastDayMs = Date.UTC(year, month - 1, day);
+    lastDay = key;
+  }
+  return lastDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
 
 /** Epoch numbers by magnitude: below 1e11 seconds, below 1e14 ms, below 1e17 µs, else ns. */
@@ -82,7 +96,7 @@ function inWindow(ms: number, naive: boolean): TimeResult {
  * `±HH`, `±HHMM`, `±HH:MM`, or nothing (naive). Read character by character: every record's
  * time goes through here, and a regular expression with its match array measured at 9 % of a scan.
  */
-function readDateTime(s: string): DateTimeParts | undefined {
+function readDateTime(s: string, into: DateTimeParts): DateTimeParts | undefined {
   const n = s.length;
   if (n < 16 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a) return undefined;
   const sep = s.charCodeAt(10);
@@ -112,9 +126,9 @@ function readDateTime(s: string): DateTimeParts | undefined {
     }
   }
   while (i < n && s.charCodeAt(i) === 0x20) i++;
-  if (i === n) return { year, month, day, hour, minute, second, ms, offset: undefined };
+  if (i === n) return fill(into, year, month, day, hour, minute, second, ms, undefined);
   const zone = s.charCodeAt(i);
-  if ((zone === 0x5a || zone === 0x7a) && i + 1 === n) return { year, month, day, hour, minute, second, ms, offset: 0 };
+  if ((zone === 0x5a || zone === 0x7a) && i + 1 === n) return fill(into, year, month, day, hour, minute, second, ms, 0);
   if (zone !== 0x2b && zone !== 0x2d) return undefined;
   const sign = zone === 0x2d ? -1 : 1;
   const hours = digits(s, i + 1, 2);
@@ -128,7 +142,16 @@ function readDateTime(s: string): DateTimeParts | undefined {
     j += 2;
   }
   if (j !== n) return undefined;
-  return { year, month, day, hour, minute, second, ms, offset: sign * (hours * 60 + minutes) };
+  return fill(into, year, month, day, hour, minute, second, ms, sign * (hours * 60 + minutes));
+}
+
+/** Every record's time is read into one object, read back at once: no allocation per record. */
+const scratch: DateTimeParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, ms: 0, offset: undefined };
+
+// prettier-ignore
+function fill(into: DateTimeParts, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offset: number | undefined): DateTimeParts {
+  into.year = year; into.month = month; into.day = day; into.hour = hour; into.minute = minute; into.second = second; into.ms = ms; into.offset = offset;
+  return into;
 }
 
 function isDigit(code: number): boolean {

@@ -62,6 +62,32 @@ test('times: ISO with Z or an offset, naive ISO and asctime in the given zone, e
   assert.match(String(ms(-5)), /out of range/);
 });
 
+test('times read one after another agree with Date.UTC: across days, months and years, back and forth, a leap second, years before 100', () => {
+  const read = (value: string) => {
+    const r = parseTime(value);
+    return r.ok ? r.ms : r.reason;
+  };
+  // Days alternate, so the day cached for one time must never serve the next.
+  const times = [
+    '2025-12-31T23:59:59.999Z',
+    '2026-01-01T00:00:00.000Z',
+    '2025-12-31T23:59:59.998Z',
+    '2024-02-29T12:00:00.001+05:30',
+    '2024-03-01T00:00:00Z',
+    '2024-02-29T23:59:60Z',
+    '2026-01-01T00:00:00.000Z',
+    '2026-01-01T01:00:00.000-01:00',
+    '0099-06-15T10:11:12.013Z',
+    '2099-12-31T23:59:59.999Z',
+  ];
+  for (const value of [...times, ...times.reverse()]) {
+    const [, y, mo, d, h, mi, sec, frac, zone] = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(value)!;
+    const offset = zone === 'Z' ? 0 : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4)));
+    const expected = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number((frac ?? '0').padEnd(3, '0').slice(0, 3))) - offset * 60_000;
+    assert.equal(read(value), expected, value);
+  }
+});
+
 test('a record without a time is still a record; a time that cannot be read makes it invalid', () => {
   const untimed = read({ event: 'system.high_memory', context: { memory_usage_percent: 85 } }) as LogRecord;
   assert.equal(untimed.timestamp, null);
