@@ -189,6 +189,7 @@ const pid: Usable = (v) => (typeof v === 'number' ? String(v) : typeof v === 'st
 export function normalTraceId(v: unknown): string | undefined {
   let id = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
   if (id === undefined) return undefined;
+  if (id.charCodeAt(0) !== 0x30) return id === '' ? undefined : id;
   if (id.startsWith('0x') || id.startsWith('0X')) id = id.slice(2);
   if (id === '' || /^0+$/.test(id)) return undefined;
   return id;

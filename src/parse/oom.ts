@@ -16,7 +16,8 @@ export interface OomKill {
 
 /** A cheap first look: could this text be an OOM-kill line? */
 export function mentionsOomKill(text: string): boolean {
-  return text.includes('Killed process') || text.includes('OOMKilled');
+  // Both say "Killed": one search of every record's message, the second only when it is there.
+  return text.includes('Killed') && (text.includes('Killed process') || text.includes('OOMKilled'));
 }
 
 export function oomKillOf(text: string): OomKill | undefined {

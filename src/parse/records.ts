@@ -438,7 +438,8 @@ export class RecordReader {
     // A record sharing its line with others (an OTLP batch, objects written back to back) is
     // told apart by its place in the line: its id and its source say which it is.
     const text = index === 0 ? lineText : `${lineText}\u0000${index}`;
-    const source: Source = { file: this.file, line: frame.line, offset: frame.offset, ...(index > 0 || value instanceof OtlpRecord ? { record: index } : {}) };
+    const source: Source = { file: this.file, line: frame.line, offset: frame.offset };
+    if (index > 0 || value instanceof OtlpRecord) source.record = index;
     let result: RecordResult;
     if (value instanceof OtlpRecord) {
       const entry = value;

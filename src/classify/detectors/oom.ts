@@ -1,4 +1,4 @@
-import { oomKillOf } from '../../parse/oom.js';
+import { mentionsOomKill, oomKillOf } from '../../parse/oom.js';
 import type { DetectorModule } from '../detector.js';
 import { recordFinding } from '../rules.js';
 
@@ -26,7 +26,7 @@ export const oomDetector: DetectorModule = {
       type: 'record',
       detect(record, text, source, emit) {
         const said = record.message ?? record.event;
-        if (said === undefined || (!said.includes('Killed process') && !said.includes('OOMKilled'))) return;
+        if (said === undefined || !mentionsOomKill(said)) return;
         const kill = oomKillOf(said);
         if (kill === undefined) return;
         const finding = recordFinding(record, text, source, 'oom_kill', 'critical', { usage: undefined, payloadBytes: null });

@@ -187,9 +187,10 @@ export class SeriesSet {
       this.chain(group);
     }
     const lane = group.byPid.get(sample.pid)!;
-    const base = `${sample.host ?? '-'}/${sample.service ?? '-'}${lane.index > 0 ? `#${lane.index}` : ''}`;
-    if (sample.used !== undefined) lane.memory ??= this.create(base, 'memory_used_bytes', sample);
-    if (sample.swap !== undefined) lane.swap ??= this.create(`${base}:swap`, 'swap_used_bytes', sample);
+    // Named once, when the lane's series is made: this runs for every sample.
+    const base = () => `${sample.host ?? '-'}/${sample.service ?? '-'}${lane.index > 0 ? `#${lane.index}` : ''}`;
+    if (sample.used !== undefined) lane.memory ??= this.create(base(), 'memory_used_bytes', sample);
+    if (sample.swap !== undefined) lane.swap ??= this.create(`${base()}:swap`, 'swap_used_bytes', sample);
     return { memory: sample.used !== undefined ? lane.memory : undefined, swap: sample.swap !== undefined ? lane.swap : undefined };
   }
 
