@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Config } from '../config.js';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from '../parse/source.js';
@@ -37,8 +37,13 @@ export function usageOf(record: LogRecord): number | undefined {
  * rotated copy) always gets the same id: the document id in the engine, so nothing is duplicated.
  */
 export function findingId(recordText: string, kind: FindingKind): string {
-  return createHash('sha256').update(kind).update('\n').update(recordText).digest('hex').slice(0, 32);
+  const text = `${kind}\n${recordText}`;
+  // One-shot hashing (Node 20.12 and later) is about twice as fast per finding as a Hash object; the same digest.
+  const digest = oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+  return digest.slice(0, 32);
 }
+
+const oneShot = (crypto as Partial<Pick<typeof crypto, 'hash'>>).hash;
 
 /** A finding about one record, with the record's common fields. */
 export function recordFinding(

@@ -65,4 +65,6 @@ test('finding ids are deterministic per record text and kind', () => {
   assert.notEqual(findingId('{"a":1}', 'memory_warning'), findingId('{"a":1}', 'oversized_payload'));
   assert.notEqual(findingId('{"a":1}', 'memory_warning'), findingId('{"a":2}', 'memory_warning'));
   assert.match(findingId('x', 'memory_critical'), /^[0-9a-f]{32}$/);
+  // Pinned: an id is the engine's document id, so a re-run by another version must give the same one.
+  assert.equal(findingId('{"a":1,"m":"é"}', 'memory_warning'), '263b5bfbfd89c8a00f43bbec97c413f3', 'sha256 of kind, newline, text (UTF-8), first 32 hex digits');
 });
