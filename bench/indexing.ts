@@ -9,8 +9,10 @@
  * bookkeeping. memtrail's rate is its findings over its whole run (start-up, scan, flushes,
  * refresh and trace summaries included), so whatever memtrail does besides sending counts against it.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { appendFile, copyFile, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../src/config.js';
 import type { Finding } from '../src/classify/finding.js';
@@ -27,6 +29,33 @@ export interface BenchEngine {
   username?: string;
   password?: string;
   version: string;
+  /** The engine's process, when it runs on this machine (the project's own): its CPU time is read from /proc. */
+  pid?: number;
+}
+
+/** The engine's CPU time so far (user + system, seconds), or undefined when it is not a local process. */
+function engineCpuSeconds(engine: BenchEngine): number | undefined {
+  if (engine.pid === undefined) return undefined;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${engine.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+let ticks: number | undefined;
+function clockTicks(): number {
+  return (ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+}
+
+/** CPU seconds `work` cost the engine, when known. */
+async function withEngineCpu<T>(engine: BenchEngine, work: () => Promise<T>): Promise<{ result: T; engineCpu: number | undefined }> {
+  const before = engineCpuSeconds(engine);
+  const result = await work();
+  const after = engineCpuSeconds(engine);
+  return { result, engineCpu: before !== undefined && after !== undefined ? after - before : undefined };
 }
 
 const BODY_BYTES = 5_000_000;
@@ -82,6 +111,35 @@ function bulkBodies(findings: Finding[], index: string): string[] {
   return bodies;
 }
 
+/**
+ * Where the CPU went (the median runs), and what that allows on this machine: a run must at least
+ * do the scan (its CPU alone, no indexing) and the engine's work for the documents (its CPU in
+ * the ceiling, which sends them the cheapest way). Both come out of the same cores, so the run
+ * takes at least their sum over the cores, however well the two overlap.
+ */
+function printCpuBound(m: {
+  ceiling: { rate: number; engineCpu: number | undefined; posterCpu: number };
+  ceilingRate: number;
+  run: { measured: Measured; engineCpu: number | undefined };
+  scanCpu: number;
+  documents: number;
+}): void {
+  const cores = availableParallelism();
+  const seconds = m.documents / m.ceilingRate;
+  const engine = (cpu: number | undefined) => (cpu === undefined ? 'engine not on this machine' : `engine ${cpu.toFixed(2)}`);
+  console.log(
+    `  CPU seconds: ceiling ${engine(m.ceiling.engineCpu)} + poster ${m.ceiling.posterCpu.toFixed(2)} in ${seconds.toFixed(2)} s;` +
+      ` memtrail's run ${engine(m.run.engineCpu)} + memtrail ${m.run.measured.cpuSeconds.toFixed(2)} in ${m.run.measured.seconds.toFixed(2)} s; the scan alone ${m.scanCpu.toFixed(2)}`,
+  );
+  if (m.ceiling.engineCpu === undefined) return;
+  const least = (m.ceiling.engineCpu + m.scanCpu) / cores;
+  const most = m.documents / least;
+  console.log(
+    `  bound on ${cores} cores: (engine ${m.ceiling.engineCpu.toFixed(2)} + scan ${m.scanCpu.toFixed(2)}) / ${cores} = ${least.toFixed(2)} s at the least,` +
+      ` so at most ${most.toFixed(0)} findings/s = ${((most / m.ceilingRate) * 100).toFixed(0)} % of the ceiling, even with indexing itself free`,
+  );
+}
+
 /** Documents per second the engine takes: the bodies posted IN_FLIGHT at a time, then a refresh. */
 async function ceiling(engine: BenchEngine, bodies: string[], documents: number, index: string): Promise<number> {
   const started = performance.now();
@@ -135,15 +193,21 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
   const client = await connect(connection);
   try {
     const findings = await findingsOf(dense);
-    const intoCeiling = async (prefix: string) => {
+    const intoCeiling = async (prefix: string): Promise<{ rate: number; engineCpu: number | undefined; posterCpu: number }> => {
       await installTemplates(client, prefix);
-      return ceiling(engine, bulkBodies(findings, findingsIndex(prefix)), findings.length, findingsIndex(prefix));
+      const bodies = bulkBodies(findings, findingsIndex(prefix));
+      const poster = process.cpuUsage();
+      const { result: rate, engineCpu } = await withEngineCpu(engine, () => ceiling(engine, bodies, findings.length, findingsIndex(prefix)));
+      const used = process.cpuUsage(poster);
+      return { rate, engineCpu, posterCpu: (used.user + used.system) / 1e6 };
     };
-    const run = async (prefix: string, file: string): Promise<{ measured: Measured; report: IndexReport; counted: number }> => {
-      const measured = await measure(process.execPath, [bin, 'scan', '--fast', '--format', 'json', '--no-progress', '--index', '--index-prefix', prefix, file], { env, keepStdout: true });
+    const run = async (prefix: string, file: string): Promise<{ measured: Measured; report: IndexReport; counted: number; engineCpu: number | undefined }> => {
+      const { result: measured, engineCpu } = await withEngineCpu(engine, () =>
+        measure(process.execPath, [bin, 'scan', '--fast', '--format', 'json', '--no-progress', '--index', '--index-prefix', prefix, file], { env, keepStdout: true }),
+      );
       const report = JSON.parse(measured.stdout) as IndexReport;
       const counted = (await engineRequest(engine, 'GET', `/${prefix}-findings/_count`)).count as number;
-      return { measured, report, counted };
+      return { measured, report, counted, engineCpu };
     };
     // A freshly started engine is cold (JIT, caches): one pass of each into scratch indices first,
     // so the ceiling and memtrail (whose summaries also run aggregations) are measured warm alike.
@@ -153,18 +217,21 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
 
     // Then ROUNDS of each, alternated, into fresh indices: one run of either moves by ±30 % on a
     // shared 2-core machine (the engine's merges, its JIT, the other process), the median less.
-    const ceilings: number[] = [];
+    const ceilingRuns: Awaited<ReturnType<typeof intoCeiling>>[] = [];
     const onces: Awaited<ReturnType<typeof run>>[] = [];
     for (const round of rounds) {
-      ceilings.push(await intoCeiling(ceilingPrefix(round)));
+      ceilingRuns.push(await intoCeiling(ceilingPrefix(round)));
       onces.push(await run(scanPrefix(round), dense));
     }
-    const scanOnly = await measure(process.execPath, [bin, 'scan', '--fast', '--format', 'json', '--no-progress', dense]);
+    // On one thread, as --index reads.
+    const scanOnly = await measure(process.execPath, [bin, 'scan', '--fast', '--threads', '1', '--format', 'json', '--no-progress', dense]);
     const five = await run(fivePrefix, dense5);
+    const ceilings = ceilingRuns.map((c) => c.rate);
     const rates = onces.map((o) => o.report.index.indexed / o.measured.seconds);
     const ceilingRate = median(ceilings);
     const rate = median(rates);
     const once = onces[rates.indexOf(rate)]!;
+    const ceilingRun = ceilingRuns[ceilings.indexOf(ceilingRate)]!;
     const mb = (await stat(dense)).size / 1e6;
     const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
 
@@ -172,7 +239,8 @@ export async function benchIndexing(bin: string, dataDir: string, records: numbe
     console.log(`  ceiling: prebuilt ~5 MB _bulk bodies, ${IN_FLIGHT} in flight, fetch   ${ceilingRate.toFixed(0).padStart(7)} documents/s   (median of ${ROUNDS}: ${list(ceilings)})`);
     console.log(`  memtrail scan --fast --index (whole run)            ${rate.toFixed(0).padStart(7)} findings/s    (median of ${ROUNDS}: ${list(rates)})`);
     console.log(`  memtrail / ceiling: ${((rate / ceilingRate) * 100).toFixed(0)} % (medians; runs alternated)`);
-    console.log(`    the median run: ${once.measured.seconds.toFixed(2)} s (the scan alone ${scanOnly.seconds.toFixed(2)} s); last flush + refresh ${once.report.index.searchable_after_ms} ms; ${once.report.index.traces} trace summaries in ${once.report.index.summaries_ms} ms`);
+    console.log(`    the median run: ${once.measured.seconds.toFixed(2)} s (the scan alone, one thread, ${scanOnly.seconds.toFixed(2)} s); last flush + refresh ${once.report.index.searchable_after_ms} ms; ${once.report.index.traces} trace summaries in ${once.report.index.summaries_ms} ms`);
+    printCpuBound({ ceiling: ceilingRun, ceilingRate, run: once, scanCpu: scanOnly.cpuSeconds, documents: findings.length });
     console.log(`  peak RSS of scan --fast --index: 1× ${list(onces.map((o) => o.measured.peakRssMb))} MB   5× ${five.measured.peakRssMb.toFixed(0)} MB   (5×: ${five.report.index.indexed} findings in ${five.measured.seconds.toFixed(1)} s)`);
     // The 5× log is the same lines five times: the same ids, so the engine holds each finding once.
     for (const { report, counted } of [...onces, five]) {

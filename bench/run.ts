@@ -162,8 +162,14 @@ async function withEngine(use: (engine: BenchEngine) => Promise<void>): Promise<
   const script = (args: string[]) => measure(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'engine.ts'), ...args], { keepStdout: true });
   await script(['start', 'elasticsearch']);
   try {
-    const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as { url: string; username: string; password: string; version: string };
-    await use({ url: state.url, username: state.username, password: state.password, version: `elasticsearch ${state.version}` });
+    const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as {
+      url: string;
+      username: string;
+      password: string;
+      version: string;
+      pid: number;
+    };
+    await use({ url: state.url, username: state.username, password: state.password, version: `elasticsearch ${state.version}`, pid: state.pid });
   } finally {
     await script(['stop', 'elasticsearch']);
   }

@@ -11,15 +11,17 @@ import { SHAPES } from './pathological.js';
 export interface Measured {
   seconds: number;
   peakRssMb: number;
+  /** CPU time of the command (user + system, all its threads), in seconds. */
+  cpuSeconds: number;
   /** What the command printed, when asked for (`keepStdout`). */
   stdout: string;
 }
 
-/** Runs a command under GNU time for its wall time and peak RSS; exit 0 or 3 (findings) is success. */
+/** Runs a command under GNU time for its wall time, peak RSS and CPU time; exit 0 or 3 (findings) is success. */
 export function measure(command: string, args: string[], options: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'], env: options.env ?? process.env });
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'], env: options.env ?? process.env });
     const out: Buffer[] = [];
     let err = '';
     child.stdout?.on('data', (d: Buffer) => out.push(d));
@@ -28,7 +30,8 @@ export function measure(command: string, args: string[], options: { keepStdout?:
     child.on('close', (code) => {
       if (code !== 0 && code !== 3) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      resolve({ seconds, peakRssMb: Number(err.trim().split('\n').at(-1)) / 1024, stdout: Buffer.concat(out).toString() });
+      const [rssKb, user, system] = err.trim().split('\n').at(-1)!.split(' ').map(Number);
+      resolve({ seconds, peakRssMb: rssKb! / 1024, cpuSeconds: user! + system!, stdout: Buffer.concat(out).toString() });
     });
   });
 }
