@@ -179,3 +179,31 @@ test('its own flush interval sends what waits in the buffer without a full batch
   assert.deepEqual(engine.calls, [['lonely']]);
   await bulk.close();
 });
+
+test('documents are sent byte for byte as serialised and in order, non-ASCII text included; one larger than flushBytes goes alone', async () => {
+  const bodies: string[] = [];
+  const engine = {
+    async bulk(body: string) {
+      bodies.push(body);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const ids = body.trimEnd().split('\n').filter((_, i) => i % 2 === 0);
+      return { errors: false, items: ids.map(() => ({ index: { status: 201 } })) };
+    },
+  } as unknown as SearchEngine;
+  const acked: string[] = [];
+  const bulk = new BulkIndexer<string>(engine, { flushBytes: 200_000, concurrency: 2, retries: 0, onFail: () => assert.fail('nothing fails'), onAck: (docs) => acked.push(...docs.map((d) => d.id)) });
+  const sent: BulkDocument<string>[] = [];
+  for (let i = 0; i < 600; i++) {
+    // Non-ASCII text: bytes and characters differ, as they do in real messages.
+    const body = i === 250 ? { huge: 'x'.repeat(300_000) } : { n: i, text: `mémoire ${'é'.repeat(i % 500)} ✓` };
+    sent.push({ index: 'i', id: `d${i}`, body, context: `d${i}` });
+    await bulk.add(sent[i]!);
+  }
+  await bulk.close();
+  assert.deepEqual(acked, sent.map((d) => d.id));
+  const expected = sent.map((d) => `${JSON.stringify({ index: { _index: d.index, _id: d.id } })}\n${JSON.stringify(d.body)}\n`);
+  assert.equal(bodies.join(''), expected.join(''), 'every byte sent, in order');
+  const huge = bodies.find((b) => b.includes('"huge"'))!;
+  assert.equal(huge, expected[250], 'the document over flushBytes goes alone');
+  assert.ok(bodies.filter((b) => b !== huge).every((b) => Buffer.byteLength(b) <= 200_000), 'no other body over flushBytes');
+});
