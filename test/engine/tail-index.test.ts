@@ -141,6 +141,12 @@ describe('tail --index against the real engine', { skip: !elastic && 'needs the 
       await appendFile(log, Array.from({ length: 100 }, (_, i) => line(`x-${i}`, i)).join(''));
       await until('the first batch indexed', async () => (await ids(prefix)).length === 100);
       const confirmedUpTo = (await readFile(log)).length;
+      // In the engine is not yet confirmed to memtrail: its bulk response may still be on the way
+      // (once, in a fresh-clone run, the proxy went down first and the checkpoint rightly stayed at 0).
+      await until('the first batch confirmed and checkpointed', async () => {
+        const saved = await readFile(state, 'utf8').catch(() => '{}');
+        return (JSON.parse(saved) as { files?: { offset: number }[] }).files?.[0]?.offset === confirmedUpTo;
+      });
       await proxy.down();
       await appendFile(log, Array.from({ length: 100 }, (_, i) => line(`y-${i}`, i)).join(''));
       await until('the second batch read', () => first.findings().length === 200);
