@@ -30,7 +30,7 @@ const DESCRIBE_EXPECTED = 'expected an ISO 8601 time (with Z, an offset, or none
  */
 export function parseTime(value: string | number, timezone = 'UTC'): TimeResult {
   if (typeof value === 'number') return inWindow(epochToMs(value), false);
-  const parts = readDateTime(value, scratch);
+  const parts = readDateTime(value);
   if (parts === undefined) {
     if (/^\d{1,20}$/.test(value)) return inWindow(digitsToMs(value), false);
     return { ok: false, reason: DESCRIBE_EXPECTED };
@@ -39,6 +39,8 @@ export function parseTime(value: string | number, timezone = 'UTC'): TimeResult 
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || day < 1 || day > daysIn(year, month)) {
     return { ok: false, reason: `not a valid date or time: "${value}"` };
   }
+  // Date.UTC and TZDate read years 0–99 as 1900–1999: such a year is long before any log time.
+  if (year < 100) return { ok: false, reason: `out of range: "${value}" is not between 1970 and 2100` };
   if (offset !== undefined) return inWindow(utcMs(year, month, day, hour, minute, second, ms) - offset * 60_000, false);
   const local =
     timezone === 'UTC'
@@ -96,7 +98,7 @@ function inWindow(ms: number, naive: boolean): TimeResult {
  * `±HH`, `±HHMM`, `±HH:MM`, or nothing (naive). Read character by character: every record's
  * time goes through here, and a regular expression with its match array measured at 9 % of a scan.
  */
-function readDateTime(s: string, into: DateTimeParts): DateTimeParts | undefined {
+function readDateTime(s: string): DateTimeParts | undefined {
   const n = s.length;
   if (n < 16 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a) return undefined;
   const sep = s.charCodeAt(10);
@@ -126,9 +128,9 @@ function readDateTime(s: string, into: DateTimeParts): DateTimeParts | undefined
     }
   }
   while (i < n && s.charCodeAt(i) === 0x20) i++;
-  if (i === n) return fill(into, year, month, day, hour, minute, second, ms, undefined);
+  if (i === n) return fill(year, month, day, hour, minute, second, ms, undefined);
   const zone = s.charCodeAt(i);
-  if ((zone === 0x5a || zone === 0x7a) && i + 1 === n) return fill(into, year, month, day, hour, minute, second, ms, 0);
+  if ((zone === 0x5a || zone === 0x7a) && i + 1 === n) return fill(year, month, day, hour, minute, second, ms, 0);
   if (zone !== 0x2b && zone !== 0x2d) return undefined;
   const sign = zone === 0x2d ? -1 : 1;
   const hours = digits(s, i + 1, 2);
@@ -142,14 +144,15 @@ function readDateTime(s: string, into: DateTimeParts): DateTimeParts | undefined
     j += 2;
   }
   if (j !== n) return undefined;
-  return fill(into, year, month, day, hour, minute, second, ms, sign * (hours * 60 + minutes));
+  return fill(year, month, day, hour, minute, second, ms, sign * (hours * 60 + minutes));
 }
 
 /** Every record's time is read into one object, read back at once: no allocation per record. */
 const scratch: DateTimeParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, ms: 0, offset: undefined };
 
 // prettier-ignore
-function fill(into: DateTimeParts, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offset: number | undefined): DateTimeParts {
+function fill(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offset: number | undefined): DateTimeParts {
+  const into = scratch;
   into.year = year; into.month = month; into.day = day; into.hour = hour; into.minute = minute; into.second = second; into.ms = ms; into.offset = offset;
   return into;
 }
