@@ -67,4 +67,5 @@ test('finding ids are deterministic per record text and kind', () => {
   assert.match(findingId('x', 'memory_critical'), /^[0-9a-f]{32}$/);
   // Pinned: an id is the engine's document id, so a re-run by another version must give the same one.
   assert.equal(findingId('{"a":1,"m":"é"}', 'memory_warning'), '263b5bfbfd89c8a00f43bbec97c413f3', 'sha256 of kind, newline, text (UTF-8), first 32 hex digits');
+  assert.equal(findingId('{"m":"\ud800"}', 'oom_kill'), '2cc6584bf04909f4bebdc7cec4c7e844', 'a lone surrogate encodes as U+FFFD, as Hash#update encoded it');
 });
