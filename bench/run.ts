@@ -111,6 +111,8 @@ async function benchScan(file: string): Promise<void> {
   const oneBig = await scan(['--threads', '1'], bigFile);
   const fastBig = await scan(['--fast'], bigFile);
   const framing = await framingMBs(file, bytes);
+  // Two one-thread scans side by side, as two processes: what running two threads at once costs on this machine, whatever memtrail does between them.
+  const pair = await Promise.all([scan(['--threads', '1']), scan(['--threads', '1'])]);
 
   const exactReport = JSON.parse(exact.stdout) as ScanJson;
   const reports = { one: JSON.parse(one.stdout) as ScanJson, two: JSON.parse(two.stdout) as ScanJson, fast: JSON.parse(fast.stdout) as ScanJson };
@@ -141,6 +143,8 @@ async function benchScan(file: string): Promise<void> {
     console.log(`  ${name.padEnd(12)} 1× ${small.peakRssMb.toFixed(0).padStart(4)} MB   ${SCALE}× ${big.peakRssMb.toFixed(0).padStart(4)} MB   (${(bigBytes / 1e6 / big.seconds).toFixed(1)} MB/s at ${SCALE}×)`);
   }
   console.log(`\nframing only: split2 ${framing.split2.toFixed(1)} MB/s, memtrail LineFramer ${framing.framer.toFixed(1)} MB/s`);
+  const slower = pair.map((p) => `${((p.seconds / one.seconds - 1) * 100).toFixed(0)} %`).join(' and ');
+  console.log(`two --threads 1 scans side by side (separate processes): ${pair.map((p) => p.seconds.toFixed(2)).join(' and ')} s against ${one.seconds.toFixed(2)} s alone: ${slower} slower`);
   console.log(`\ncorrectness`);
   console.log(`  lines: newline count ${lines}, memtrail ${exactReport.stats.lines}`);
   console.log(`  findings (default): ${JSON.stringify(exactReport.stats.findings)}; generator manifest ${sameManifest ? 'agrees' : 'DISAGREES'}`);
