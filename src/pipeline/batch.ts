@@ -17,10 +17,10 @@ import { colorsFor, stripControl } from '../sinks/terminal.js';
 import { Detection } from './detection.js';
 import { InputTally } from './input-tally.js';
 import { isPoison, poisonedEntry } from './poison.js';
-import { placed, type BlockResult } from './parallel/block-scan.js';
+import { handOn, type BlockResult } from './parallel/block-scan.js';
 import { WorkerPool } from './parallel/worker-pool.js';
 import { PartialCarry } from './parallel/partial-carry.js';
-import { BLOCK_BYTES, ENTRIES_PER_BLOCK, FIRST_BLOCK_BYTES, MIN_BLOCK_BYTES, nextBlockBytes } from './parallel/block-size.js';
+import { BLOCK_BYTES, denseBlock, FIRST_BLOCK_BYTES, nextBlockBytes } from './parallel/block-size.js';
 import { asError } from '../errors.js';
 
 /** Smaller inputs are not worth a worker round trip. */
@@ -233,27 +233,24 @@ export class BatchRun {
       } else {
         const place = { lineBase: counts.lines, offset: item.offset };
         const block = carry.settle(await result!, place, (bytes, carried) => pool.runHere(bytes, { file, first: item.first }, carried));
-        const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
-        for (const error of block.errors) {
-          const inInput = at(error);
-          tally.error(inInput);
-          this.addError(inInput);
-        }
-        for (const finding of block.findings) {
-          // A finding without a time sorts after the input's last finding before it, which may be in an earlier block.
-          if (finding.timestamp === null && finding.order === -Infinity) finding.order = lastFindingTime;
-          if (finding.timestamp !== null) lastFindingTime = finding.timestamp;
-          this.addFinding({ ...finding, source: at(finding.source) });
-        }
+        const entries = handOn(block, place, file, {
+          error: (error) => {
+            tally.error(error);
+            this.addError(error);
+          },
+          finding: (finding) => {
+            // A finding without a time sorts after the input's last finding before it, which may be in an earlier block.
+            if (finding.timestamp === null && finding.order === -Infinity) finding.order = lastFindingTime;
+            if (finding.timestamp !== null) lastFindingTime = finding.timestamp;
+            this.addFinding(finding);
+          },
+          sample: (tagged, source) => this.detection.addSample(tagged, source, this.seriesOutput),
+        });
         this.detection.outsideWindow += block.outside;
-        for (const { tagged, source } of block.samples) this.detection.addSample(tagged, at(source), this.seriesOutput);
         tally.add(block);
-        const entries = block.findings.length + block.errors.length + block.samples.length;
         splitter.blockBytes = nextBlockBytes(size, entries, maxBlock);
-        // Dense even in the smallest blocks (a run of bad lines, say): copying its results between
-        // threads would cost more than reading it (measured: 16 MB of one-character bad lines, 38 s
-        // on two threads, 25 s on one), so the rest of the input is read on this thread.
-        if (size < 2 * MIN_BLOCK_BYTES && entries >= ENTRIES_PER_BLOCK) here = true;
+        // From a block dense even at the smallest size on, the rest of the input is read on this thread.
+        if (denseBlock(size, entries)) here = true;
       }
       await this.drain();
     };

@@ -1,14 +1,11 @@
 import { BlockSplitter, oversizedLineError, type SplitItem } from '../../parse/block-splitter.js';
-import type { Source } from '../../parse/source.js';
-import type { DetectionHandlers } from '../detection.js';
-import { BLOCK_BYTES, ENTRIES_PER_BLOCK, FIRST_BLOCK_BYTES, MIN_BLOCK_BYTES, nextBlockBytes } from './block-size.js';
-import { placed, type BlockPlace, type BlockResult } from './block-scan.js';
+import { BLOCK_BYTES, denseBlock, FIRST_BLOCK_BYTES, nextBlockBytes } from './block-size.js';
+import { handOn, type BlockHandlers, type BlockPlace, type BlockResult } from './block-scan.js';
 import { PartialCarry } from './partial-carry.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** What one followed file's blocks give (as detection gives it, placed in the file), handed over in the file's order. */
-export interface BlockReaderHandlers extends Pick<DetectionHandlers, 'finding' | 'error' | 'observe'> {
-  sample: NonNullable<DetectionHandlers['sample']>;
+export interface BlockReaderHandlers extends BlockHandlers {
   /** Records left out by the time window. */
   outside(records: number): void;
   /** After each block: `lines` more were read; hand what it gave to the sinks (awaited: backpressure). */
@@ -118,38 +115,16 @@ export class BlockReader {
       this.handlers.error(oversizedLineError(item, file, this.linesSeen + 1, place.offset, this.options.maxRecordBytes));
     } else {
       const block = this.carry.settle(await result!, place, (bytes, carried) => this.pool.runHere(bytes, origin, carried));
-      const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
-      for (const error of block.errors) this.handlers.error(at(error));
-      // In the order one thread has them: a record's findings, then its samples (whose series findings follow).
-      const { samples } = block;
-      let next = 0;
-      /** The samples of records before `until` (all that are left without it). */
-      const samplesBefore = (until?: Source) => {
-        for (; next < samples.length && (until === undefined || before(samples[next]!.source, until)); next++) {
-          this.handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
-        }
-      };
-      for (const finding of block.findings) {
-        samplesBefore(finding.source);
-        this.handlers.finding({ ...finding, source: at(finding.source) });
-      }
-      samplesBefore();
-      for (const { record, source } of block.observed) this.handlers.observe?.(record, at(source));
+      const entries = handOn(block, place, file, this.handlers);
       if (block.outside > 0) this.handlers.outside(block.outside);
       lines = block.counts.lines;
       // Dense results come back in smaller blocks (each is held whole until merged), and dense even
       // in the smallest ones, the next is read here.
-      const entries = block.findings.length + block.errors.length + samples.length + block.observed.length;
       this.splitter.blockBytes = nextBlockBytes(size, entries, this.maxBlock);
-      this.dense = size < 2 * MIN_BLOCK_BYTES && entries >= ENTRIES_PER_BLOCK;
+      this.dense = denseBlock(size, entries);
     }
     this.linesSeen += lines;
     this.completeUpTo = place.offset + size;
     await this.handlers.merged(lines);
   }
-}
-
-/** A sample of an earlier record than a finding's (records sharing a line are told apart by their place in it). */
-function before(sample: Source, finding: Source): boolean {
-  return sample.line < finding.line || (sample.line === finding.line && (sample.record ?? 0) < (finding.record ?? 0));
 }

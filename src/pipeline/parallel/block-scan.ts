@@ -3,7 +3,7 @@ import type { Finding } from '../../classify/finding.js';
 import type { LogRecord } from '../../parse/record.js';
 import { emptyCounts, emptyCoverage, type Coverage, type InputError, type OpenPartial, type RecordCounts } from '../../parse/records.js';
 import type { Source } from '../../parse/source.js';
-import { Detection, type TaggedSample } from '../detection.js';
+import { Detection, type DetectionHandlers, type TaggedSample } from '../detection.js';
 
 /** What a worker needs to read blocks: the run's config, and for a live run what it hands back. */
 export interface BlockScanConfig {
@@ -53,6 +53,41 @@ export interface BlockPlace {
 /** A position the block gave (relative to it), placed in its input. */
 export function placed<T extends { line: number; offset: number }>(where: T, place: BlockPlace, file: string): T {
   return { ...where, file, line: where.line + place.lineBase, offset: where.offset + place.offset };
+}
+
+/** Where a merged block's results go, placed in their input: as detection hands them, samples included. */
+export interface BlockHandlers extends Pick<DetectionHandlers, 'finding' | 'error' | 'observe'> {
+  sample: NonNullable<DetectionHandlers['sample']>;
+}
+
+/**
+ * Hands a merged block's errors, findings, series samples and observed records on, placed in its
+ * input, in the order one thread has them: a record's findings, then its samples (whose series
+ * findings follow). Returns how many entries the block held, which sizes the next one.
+ */
+export function handOn(block: BlockResult, place: BlockPlace, file: string, handlers: BlockHandlers): number {
+  const at = <T extends { line: number; offset: number }>(where: T) => placed(where, place, file);
+  for (const error of block.errors) handlers.error(at(error));
+  const { samples } = block;
+  let next = 0;
+  /** The samples of records before `until` (all that are left without it). */
+  const samplesBefore = (until?: Source) => {
+    for (; next < samples.length && (until === undefined || before(samples[next]!.source, until)); next++) {
+      handlers.sample(samples[next]!.tagged, at(samples[next]!.source));
+    }
+  };
+  for (const finding of block.findings) {
+    samplesBefore(finding.source);
+    handlers.finding({ ...finding, source: at(finding.source) });
+  }
+  samplesBefore();
+  for (const { record, source } of block.observed) handlers.observe?.(record, at(source));
+  return block.findings.length + block.errors.length + samples.length + block.observed.length;
+}
+
+/** A sample of an earlier record than a finding's (records sharing a line are told apart by their place in it). */
+function before(sample: Source, finding: Source): boolean {
+  return sample.line < finding.line || (sample.line === finding.line && (sample.record ?? 0) < (finding.record ?? 0));
 }
 
 /** How one thread reads blocks: the run's detectors and what it hands back. */

@@ -105,11 +105,8 @@ export class WorkerPool {
       ? undefined
       : this.workers().reduce<Slot | undefined>((a, b) => (!b.gone && (a === undefined || b.pending.size < a.pending.size) ? b : a), undefined);
     if (slot === undefined || slot.pending.size >= WORKER_QUEUE) {
-      try {
-        return Promise.resolve(scanBlock(bytes, origin, this.inline!));
-      } catch (error) {
-        return Promise.reject(new WorkerFailure(`reading a block failed: ${(error as Error).stack ?? String(error)}`));
-      }
+      // What runHere throws (a WorkerFailure) rejects the promise.
+      return new Promise((resolve) => resolve(this.runHere(bytes, origin)));
     }
     const id = this.nextId++;
     const ownsBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
@@ -122,7 +119,7 @@ export class WorkerPool {
   }
 
   /** Reads a block on this thread, with the partial lines an earlier block left open (placed relative to this one). */
-  runHere(bytes: Buffer, origin: BlockOrigin, carried: readonly OpenPartial[]): BlockResult {
+  runHere(bytes: Buffer, origin: BlockOrigin, carried?: readonly OpenPartial[]): BlockResult {
     try {
       return scanBlock(bytes, origin, this.inline!, carried);
     } catch (error) {
