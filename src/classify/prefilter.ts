@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { AUTO, PRESETS, type FieldMapping, type FieldName } from '../parse/mapping.js';
 import type { DetectorModule } from './detector.js';
 import { DETECTORS } from './registry.js';
+import { startsWithAt } from '../parse/bytes.js';
 
 /** Tells from raw bytes whether a line could match any rule; false means it certainly cannot. */
 export interface Prefilter {
@@ -49,6 +50,7 @@ export function buildPrefilter(config: Config, detectors: readonly DetectorModul
     const found: number[] = [];
     for (const { prefix, needles } of groups) {
       for (let at = bytes.indexOf(prefix); at !== -1; ) {
+        // A needle cut off by the end of a chunk is no mark: its line spans chunks and is judged whole.
         if (!needles.some((needle) => startsWithAt(bytes, needle, at))) {
           at = bytes.indexOf(prefix, at + 1);
           continue;
@@ -140,15 +142,6 @@ function commonPrefix(a: Buffer, b: Buffer): number {
   let n = 0;
   while (n < a.length && n < b.length && a[n] === b[n]) n++;
   return n;
-}
-
-function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
-  // A needle cut off by the end of a chunk is no mark: its line spans chunks and is judged whole.
-  if (at + needle.length > bytes.length) return false;
-  // Byte by byte: needles are a few dozen bytes, and Buffer#compare's argument checks and native
-  // call measured at a quarter of a --fast scan of a finding-dense log.
-  for (let i = 0; i < needle.length; i++) if (bytes[at + i] !== needle[i]) return false;
-  return true;
 }
 
 function unique(values: string[]): string[] {

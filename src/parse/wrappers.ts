@@ -1,3 +1,5 @@
+import { startsWithAt } from './bytes.js';
+
 /**
  * The envelopes container runtimes and systemd put around an application's log line before it
  * reaches a file, recognised per line with no flags:
@@ -118,11 +120,6 @@ export function containerPiece(bytes: Buffer, start: number, end: number): 'part
   return slashes % 2 === 1 ? 'whole' : 'partial';
 }
 
-function startsWithAt(bytes: Buffer, needle: Buffer, at: number): boolean {
-  if (at + needle.length > bytes.length) return false;
-  for (let i = 0; i < needle.length; i++) if (bytes[at + i] !== needle[i]) return false;
-  return true;
-}
 
 /** What a log file's path says about the container it belongs to (Kubernetes and Docker layouts). */
 export interface PathMeta {
