@@ -22,7 +22,7 @@ import { findingDocument } from '../src/sinks/search/documents.js';
 import { connect } from '../src/sinks/search/engine.js';
 import { installTemplates } from '../src/sinks/search/search-sink.js';
 import { findingsIndex } from '../src/sinks/search/templates.js';
-import { measure, type Measured } from './scaling.js';
+import { measure, median, type Measured } from './scaling.js';
 
 export interface BenchEngine {
   url: string;
@@ -63,11 +63,6 @@ const BODY_BYTES = 5_000_000;
 const IN_FLIGHT = 2;
 /** Alternated rounds of the ceiling and of memtrail, after one warm-up pass of each. */
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function authHeader(engine: BenchEngine): Record<string, string> {
   return engine.username ? { authorization: `Basic ${Buffer.from(`${engine.username}:${engine.password}`).toString('base64')}` } : {};

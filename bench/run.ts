@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import split2 from 'split2';
 import { LineFramer } from '../src/parse/line-framer.js';
+import type { EngineState } from '../scripts/engine.js';
 import { benchIndexing, type BenchEngine } from './indexing.js';
 import { benchReport } from './report.js';
 import { benchScaling, measure, type Measured } from './scaling.js';
@@ -166,13 +167,7 @@ async function withEngine(use: (engine: BenchEngine) => Promise<void>): Promise<
   const script = (args: string[]) => measure(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'engine.ts'), ...args], { keepStdout: true });
   await script(['start', 'elasticsearch']);
   try {
-    const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as {
-      url: string;
-      username: string;
-      password: string;
-      version: string;
-      pid: number;
-    };
+    const state = JSON.parse(await readFile(join(ROOT, '.cache', 'engines', 'elasticsearch.state.json'), 'utf8')) as EngineState;
     await use({ url: state.url, username: state.username, password: state.password, version: `elasticsearch ${state.version}`, pid: state.pid });
   } finally {
     await script(['stop', 'elasticsearch']);

@@ -17,6 +17,11 @@ export interface Measured {
   stdout: string;
 }
 
+/** The middle value (the upper of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
 /** Runs a command under GNU time for its wall time, peak RSS and CPU time; exit 0 or 3 (findings) is success. */
 export function measure(command: string, args: string[], options: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
   return new Promise((resolve, reject) => {

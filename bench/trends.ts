@@ -6,7 +6,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { measure, type Measured } from './scaling.js';
+import { measure, median, type Measured } from './scaling.js';
 
 /** 10,000 hosts, each a series of samples a minute apart over `minutes`, interleaved as a fleet's log is. */
 async function writeManySeries(file: string, hosts: number, minutes: number): Promise<void> {
@@ -24,7 +24,6 @@ async function writeManySeries(file: string, hosts: number, minutes: number): Pr
   await once(out, 'finish');
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function benchTrends(bin: string, file: string, dataDir: string): Promise<void> {
   const mb = (await stat(file)).size / 1e6;

@@ -61,7 +61,7 @@ const CACHE = join(ROOT, '.cache', 'engines');
 const RUN_USER = 'memtrail-engine';
 const START_TIMEOUT_MS = 240_000;
 
-interface EngineState {
+export interface EngineState {
   kind: EngineKind;
   version: string;
   url: string;
